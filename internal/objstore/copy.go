@@ -1,0 +1,100 @@
+package objstore
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/tarnhq/tarn/internal/checksum"
+	"github.com/tarnhq/tarn/internal/errs"
+)
+
+// CopyObject copies SrcBucket/SrcKey to Dst.Bucket/Dst.Key. The bytes are
+// copied into a new blob; a copy onto itself only rewrites the record.
+func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) {
+	const op = "objstore.CopyObject"
+	dst := &in.Dst
+	if _, err := s.bucket(in.SrcBucket); err != nil {
+		return nil, err
+	}
+	src, err := s.getObject(ctx, in.SrcBucket, in.SrcKey, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCopySource(src, in.SrcCond); err != nil {
+		return nil, err
+	}
+	if !in.ReplaceMetadata {
+		dst.Headers, dst.UserMeta = src.Headers, src.UserMeta
+	}
+	if !in.ReplaceTags {
+		dst.Tags = src.Tags
+	}
+	if dst.ChecksumAlgorithm == "" && src.Checksum != nil {
+		dst.ChecksumAlgorithm = src.Checksum.Algorithm
+	}
+	alg, err := validatePut(op, dst)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.bucket(dst.Bucket); err != nil {
+		return nil, err
+	}
+	if in.SrcBucket == dst.Bucket && in.SrcKey == dst.Key {
+		if !in.ReplaceMetadata && dst.StorageClass == src.StorageClass && reflect.DeepEqual(dst.Tags, src.Tags) &&
+			(dst.ChecksumAlgorithm == "" || src.Checksum != nil && src.Checksum.Algorithm == dst.ChecksumAlgorithm) {
+			return nil, errs.E(op, errs.Invalid, errs.Code("InvalidRequest"),
+				"This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+		}
+		if src.Checksum == nil || string(alg) == src.Checksum.Algorithm {
+			return s.copyInPlace(ctx, op, src, dst)
+		}
+	}
+	body := s.newReader(ctx, src, 0, src.Size)
+	defer body.Close()
+	got, err := s.ingest(ctx, body, src.Size, MaxObjectSize, alg, true)
+	if err != nil {
+		return nil, err
+	}
+	o := s.newObject(dst, got)
+	if alg != "" {
+		o.Checksum = &Checksum{Algorithm: string(alg), Value: checksum.Encode(got.sum), Type: "FULL_OBJECT"}
+	}
+	if err := s.commit(ctx, o, dst.Cond, nil); err != nil {
+		s.discard(ctx, got)
+		return nil, err
+	}
+	return o, nil
+}
+
+// copyInPlace rewrites an object's record with new metadata, keeping its
+// data, unless the object changed since src was read.
+func (s *Store) copyInPlace(ctx context.Context, op string, src *Object, dst *PutInput) (*Object, error) {
+	o := *src
+	o.Headers, o.UserMeta, o.Tags, o.StorageClass = dst.Headers, dst.UserMeta, dst.Tags, dst.StorageClass
+	o.LastModified = s.now()
+	cond := dst.Cond
+	if cond.IfMatch == "" {
+		cond.IfMatch = src.ETag // fail rather than clobber a concurrent write
+	}
+	if err := s.commit(ctx, &o, cond, nil); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// checkCopySource evaluates x-amz-copy-source-if-* as S3 does: if-match
+// true with if-unmodified-since false proceeds; if-none-match false with
+// if-modified-since true fails; every failure is PreconditionFailed.
+func checkCopySource(o *Object, c Conditions) error {
+	err := checkRead(o, c)
+	if errs.CodeOf(err) == "NotModified" {
+		if c.IfNoneMatch != "" {
+			return precondFailed("x-amz-copy-source-If-None-Match")
+		}
+		return precondFailed("x-amz-copy-source-If-Modified-Since")
+	}
+	if err != nil {
+		return precondFailed("x-amz-copy-source-" + ConditionOf(err))
+	}
+	return nil
+}

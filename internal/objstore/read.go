@@ -1,0 +1,130 @@
+package objstore
+
+import (
+	"bytes"
+	"context"
+	"io"
+
+	"github.com/tarnhq/tarn/internal/errs"
+	"github.com/tarnhq/tarn/internal/storage/blob"
+)
+
+// segReader reads [start, start+length) of an object across its segments,
+// opening blobs as it reaches them.
+type segReader struct {
+	ctx    context.Context
+	s      *Store
+	o      *Object
+	seg    int   // current segment
+	off    int64 // offset within current segment
+	remain int64
+	cur    blob.Reader
+	err    error
+}
+
+func (s *Store) newReader(ctx context.Context, o *Object, start, length int64) io.ReadCloser {
+	if o.Inline() {
+		return io.NopCloser(bytes.NewReader(o.inline[start : start+length]))
+	}
+	r := &segReader{ctx: ctx, s: s, o: o, remain: length}
+	for r.seg < len(o.Segments) && start >= o.Segments[r.seg].Size {
+		start -= o.Segments[r.seg].Size
+		r.seg++
+	}
+	r.off = start
+	return r
+}
+
+func (r *segReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	if r.remain == 0 {
+		return 0, io.EOF
+	}
+	for r.seg < len(r.o.Segments) && r.off >= r.o.Segments[r.seg].Size {
+		r.closeCur()
+		r.seg++
+		r.off = 0
+	}
+	if r.seg >= len(r.o.Segments) {
+		r.err = errs.E("objstore.read", errs.Corrupt, "object shorter than its record")
+		return 0, r.err
+	}
+	if r.cur == nil {
+		br, err := r.s.blobs.Open(r.ctx, r.o.Segments[r.seg].BlobID)
+		if err != nil {
+			r.err = r.s.blobErr(r.o, err)
+			return 0, r.err
+		}
+		r.cur = br
+	}
+	n := int64(len(p))
+	if left := r.o.Segments[r.seg].Size - r.off; n > left {
+		n = left
+	}
+	if n > r.remain {
+		n = r.remain
+	}
+	m, err := r.cur.ReadAt(p[:n], r.off)
+	r.off += int64(m)
+	r.remain -= int64(m)
+	if err == io.EOF && int64(m) == n {
+		err = nil
+	}
+	if err != nil {
+		r.err = r.s.blobErr(r.o, err)
+		return m, r.err
+	}
+	return m, nil
+}
+
+// WriteTo streams with large reads, avoiding io.Copy's small buffer.
+func (r *segReader) WriteTo(w io.Writer) (int64, error) {
+	bp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	buf := *bp
+	if r.remain < int64(len(buf)) {
+		buf = buf[:r.remain]
+	}
+	var total int64
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+func (r *segReader) closeCur() {
+	if r.cur != nil {
+		r.cur.Close()
+		r.cur = nil
+	}
+}
+
+func (r *segReader) Close() error {
+	r.closeCur()
+	if r.err == nil {
+		r.err = io.ErrClosedPipe
+	}
+	return nil
+}
+
+func (s *Store) blobErr(o *Object, err error) error {
+	if blob.IsCorrupt(err) || blob.IsNotExist(err) {
+		s.log.Error("object data unreadable", "bucket", o.Bucket, "key", o.Key, "err", err)
+		return errs.E("objstore.read", errs.Corrupt, errs.Code("InternalError"), "The object's stored data failed its checksum.", err)
+	}
+	return errs.E("objstore.read", errs.IO, err)
+}
