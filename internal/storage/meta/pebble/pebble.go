@@ -197,6 +197,10 @@ type iter struct {
 	it     *pebble.Iterator
 	closed bool // by the caller
 	err    error
+	// kbuf and vbuf hold copies of the current key and value. Pebble hands
+	// out slices of its memtable; a caller writing into one would corrupt
+	// the database, so Key and Value copy into these reused buffers.
+	kbuf, vbuf []byte
 }
 
 // use runs f under the store's read lock, unless the iterator or the store
@@ -217,13 +221,31 @@ func (i *iter) First() bool            { return i.use(i.it.First) }
 func (i *iter) Next() bool             { return i.use(i.it.Next) }
 func (i *iter) Valid() bool            { return i.use(i.it.Valid) }
 func (i *iter) SeekGE(key []byte) bool { return i.use(func() bool { return i.it.SeekGE(key) }) }
-func (i *iter) Key() (k []byte)        { i.use(func() bool { k = i.it.Key(); return true }); return k }
-func (i *iter) Value() (v []byte)      { i.use(func() bool { v = i.value(); return true }); return v }
-func (i *iter) value() []byte {
-	v, err := i.it.ValueAndErr()
-	if err != nil {
-		i.err = err
-	}
+func (i *iter) Key() (k []byte) {
+	i.use(func() bool {
+		if i.it.Valid() {
+			i.kbuf = append(i.kbuf[:0], i.it.Key()...)
+			k = i.kbuf
+		}
+		return true
+	})
+	return k
+}
+
+func (i *iter) Value() (v []byte) {
+	i.use(func() bool {
+		if !i.it.Valid() {
+			return true
+		}
+		pv, err := i.it.ValueAndErr()
+		if err != nil {
+			i.err = err
+			return true
+		}
+		i.vbuf = append(i.vbuf[:0], pv...)
+		v = i.vbuf
+		return true
+	})
 	return v
 }
 
