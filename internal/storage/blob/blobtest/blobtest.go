@@ -452,4 +452,3 @@ func testConcurrentReaders(t *testing.T, s blob.Store) {
 		t.Fatal(err)
 	}
 }
-
