@@ -400,3 +400,30 @@ func TestJSONProtocolError(t *testing.T) {
 	wantCode(t, JSONProtocolError(err), "InvalidSignatureException")
 	wantCode(t, JSONProtocolError(errUnknownKey("x")), "UnrecognizedClientException")
 }
+
+func TestPOSTPolicy(t *testing.T) {
+	policy := "eyAiZXhwaXJhdGlvbiI6ICIyMDEzLTA4LTA2VDEyOjAwOjAwLjAwMFoiIH0="
+	key := SigningKey(testSecret, "20130524", "us-east-1", "s3")
+	form := map[string]string{
+		"X-Amz-Algorithm":  "AWS4-HMAC-SHA256",
+		"X-Amz-Credential": testAK + "/20130524/us-east-1/s3/aws4_request",
+		"X-Amz-Date":       "20130524T000000Z",
+		"Policy":           policy,
+		"x-amz-signature":  signature(key, policy),
+		"key":              "user/${filename}",
+	}
+	v := testVerifier()
+	res, err := v.VerifyPOSTPolicy(form)
+	if err != nil || res.AccessKey != testAK || res.Service != "s3" {
+		t.Fatal(res, err)
+	}
+	form["Policy"] = policy + "x"
+	wantCode(t, mustErr(v.VerifyPOSTPolicy(form)), "SignatureDoesNotMatch")
+	delete(form, "X-Amz-Date")
+	wantCode(t, mustErr(v.VerifyPOSTPolicy(form)), "InvalidArgument")
+	res, err = v.VerifyPOSTPolicy(map[string]string{"key": "k"})
+	if err != nil || !res.Anonymous {
+		t.Fatal(res, err)
+	}
+	wantCode(t, mustErr(v.VerifyPOSTPolicy(map[string]string{"AWSAccessKeyId": testAK, "signature": "x", "policy": "p"})), "InvalidRequest")
+}
