@@ -274,16 +274,12 @@ func (c *chunkedReader) checkChunkSig(dataHash string) error {
 	return nil
 }
 
-// readLine returns the next CRLF-terminated line without its terminator,
-// or a bare io.EOF if the body ended cleanly before it.
+// readLine returns the next CRLF-terminated line without its terminator.
 func (c *chunkedReader) readLine() ([]byte, error) {
 	b, err := c.br.ReadSlice('\n')
 	if err != nil {
 		if err == bufio.ErrBufferFull {
 			return nil, errChunk("line too long")
-		}
-		if err == io.EOF && len(b) == 0 {
-			return nil, io.EOF
 		}
 		return nil, readError(err)
 	}
@@ -389,10 +385,6 @@ func (c *chunkedReader) readTrailer() error {
 	for {
 		line, err := c.readLine()
 		if err != nil {
-			// Tolerate a body that ends right after the final chunk.
-			if err == io.EOF && len(names) == 0 && sig == "" {
-				break
-			}
 			return readError(err)
 		}
 		if len(line) == 0 {

@@ -70,6 +70,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		FS:           opts.FS,
 		ReadOnly:     opts.ReadOnly,
 		MemTableSize: opts.MemTableSize,
+		// New databases use this pebble's newest stable format, and older
+		// ones are ratcheted up on open. The cost: a database written by
+		// this version cannot be opened by an older pebble (tarn downgrade).
+		FormatMajorVersion: pebble.FormatNewest,
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {
