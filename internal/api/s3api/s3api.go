@@ -19,9 +19,11 @@ import (
 	"github.com/tarnhq/tarn/internal/objstore"
 )
 
-// Accounts resolves account ids to owner names for listings.
+// Accounts resolves account ids to owner names for listings, and access
+// keys to principals for POST policy uploads.
 type Accounts interface {
 	Account(id string) (iam.Account, bool)
+	Principal(accessKey string) (*iam.Principal, bool)
 }
 
 // Options configure the front end.

@@ -103,14 +103,14 @@ type xmlBucket struct {
 }
 
 type xmlObject struct {
-	Key               string  `xml:"Key"`
-	LastModified      string  `xml:"LastModified"`
-	ETag              string  `xml:"ETag"`
-	ChecksumAlgorithm string  `xml:"ChecksumAlgorithm,omitempty"`
-	ChecksumType      string  `xml:"ChecksumType,omitempty"`
-	Size              int64   `xml:"Size"`
-	Owner             *Owner  `xml:"Owner,omitempty"`
-	StorageClass      string  `xml:"StorageClass"`
+	Key               string `xml:"Key"`
+	LastModified      string `xml:"LastModified"`
+	ETag              string `xml:"ETag"`
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
+	Size              int64  `xml:"Size"`
+	Owner             *Owner `xml:"Owner,omitempty"`
+	StorageClass      string `xml:"StorageClass"`
 }
 
 type commonPrefix struct {
