@@ -162,16 +162,16 @@ func TestListObjectsBasic(t *testing.T) {
 			{"", "/", "a"},
 			{"", "", "b"}, // after a key that does not exist
 			{"", "/", "zzz"},
-			{"photos/", "/", "a"},     // after before the prefix
-			{"photos/", "/", "q"},     // after past the prefix
-			{"", "日", ""},             // multi-byte delimiter
-			{"日本/", "/", ""},          // unicode prefix
-			{"\u00ff", "", ""},        // prefix whose successor carries
-			{"\U0010ffff", "", ""},    // prefix ending in bytes 0xbf
-			{"\xff", "", ""},          // prefix of bytes no key can hold
-			{"nothing", "/", ""},      // empty result
-			{"a/b/c", "/", ""},        // prefix equal to a key
-			{"", "photos", ""},        // delimiter longer than some keys
+			{"photos/", "/", "a"},  // after before the prefix
+			{"photos/", "/", "q"},  // after past the prefix
+			{"", "日", ""},          // multi-byte delimiter
+			{"日本/", "/", ""},       // unicode prefix
+			{"\u00ff", "", ""},     // prefix whose successor carries
+			{"\U0010ffff", "", ""}, // prefix ending in bytes 0xbf
+			{"\xff", "", ""},       // prefix of bytes no key can hold
+			{"nothing", "/", ""},   // empty result
+			{"a/b/c", "/", ""},     // prefix equal to a key
+			{"", "photos", ""},     // delimiter longer than some keys
 			{"photos/2024/jan/1.jpg", "", ""},
 		}
 		for _, tt := range tests {

@@ -305,7 +305,6 @@ func TestMultipartAbort(t *testing.T) {
 	})
 }
 
-
 func TestMultipartChecksums(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s *Store) {
 		ctx := ctxT(t)
