@@ -45,7 +45,7 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 			return nil, errs.E(op, errs.Invalid, errs.Code("InvalidRequest"),
 				"This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
-		if src.Checksum == nil || string(alg) == src.Checksum.Algorithm {
+		if src.Checksum == nil && alg == "" || src.Checksum != nil && string(alg) == src.Checksum.Algorithm {
 			return s.copyInPlace(ctx, op, src, dst)
 		}
 	}

@@ -229,7 +229,8 @@ func (s *Store) get(ctx context.Context, in *GetInput, body bool) (*GetOutput, e
 			return out, err
 		}
 		out.Start, out.Length, out.Ranged = start, length, true
-	case in.Range != nil:
+	case in.Range != nil && (in.Range.End < 0 || in.Range.End >= in.Range.Start):
+		// A range ending before its start is invalid and ignored (RFC 9110).
 		start, length, err := resolveRange(*in.Range, o.Size)
 		if err != nil {
 			return out, err
