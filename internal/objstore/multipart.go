@@ -100,6 +100,12 @@ func (s *Store) CreateUpload(ctx context.Context, in *PutInput) (*Upload, error)
 	v, _ := json.Marshal(u)
 	var b meta.Batch
 	b.Set(uploadKey(u.Bucket, u.Key, u.ID), v)
+	// Under the bucket read lock, so DeleteBucket cannot miss this upload.
+	s.bmu.RLock()
+	defer s.bmu.RUnlock()
+	if _, ok := s.buckets[u.Bucket]; !ok {
+		return nil, errs.E(op, errs.NotExist, errs.Code("NoSuchBucket"), "The specified bucket does not exist")
+	}
 	if err := s.meta.Apply(ctx, &b); err != nil {
 		return nil, errs.E(op, errs.IO, err)
 	}
@@ -217,6 +223,10 @@ func (s *Store) ingestCopy(ctx context.Context, c *CopyInput, alg checksum.Algor
 func (s *Store) putPart(ctx context.Context, u *Upload, p *Part) error {
 	const op = "objstore.putPart"
 	defer s.lockKey("\x00upload", u.ID)()
+	// The bucket read lock spans the existence check and the write, so a
+	// concurrent DeleteBucket (which removes uploads) cannot interleave.
+	s.bmu.RLock()
+	defer s.bmu.RUnlock()
 	if _, err := s.meta.Get(ctx, uploadKey(u.Bucket, u.Key, u.ID)); err != nil {
 		if meta.IsNotFound(err) {
 			return noSuchUpload()
