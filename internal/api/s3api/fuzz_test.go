@@ -1,0 +1,99 @@
+package s3api
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/tarnhq/tarn/internal/auth/iam"
+	"github.com/tarnhq/tarn/internal/awsproto/reqctx"
+	"github.com/tarnhq/tarn/internal/objstore"
+	blobmem "github.com/tarnhq/tarn/internal/storage/blob/mem"
+	metamem "github.com/tarnhq/tarn/internal/storage/meta/mem"
+)
+
+type fakeAccounts struct{}
+
+func (fakeAccounts) Account(id string) (iam.Account, bool) {
+	return iam.Account{ID: id, Name: "root", CanonicalID: iam.CanonicalID(id)}, true
+}
+func (fakeAccounts) Principal(string) (*iam.Principal, bool) { return nil, false }
+
+// FuzzXMLBodies sends arbitrary bodies to every operation that parses an
+// XML document. The handler must never panic or answer 5xx, and a rejected
+// document must change nothing.
+func FuzzXMLBodies(f *testing.F) {
+	seeds := []string{
+		`<Delete><Object><Key>k</Key></Object><Quiet>true</Quiet></Delete>`,
+		`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part></CompleteMultipartUpload>`,
+		`<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>`,
+		`<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`,
+		`<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>`,
+		`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Tagging>&a;</Tagging>`,
+		``, `<`, `<Delete>`, "\x00\xff",
+	}
+	for _, s := range seeds {
+		for op := 0; op < 6; op++ {
+			f.Add(op, []byte(s))
+		}
+	}
+	ctx := context.Background()
+	store, err := objstore.New(ctx, metamem.New(), blobmem.New(), objstore.Options{InlineLimit: 1024})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := store.CreateBucket(ctx, iam.RootAccountID, "fuzz-bucket", ""); err != nil {
+		f.Fatal(err)
+	}
+	if _, err := store.PutObject(ctx, &objstore.PutInput{Bucket: "fuzz-bucket", Key: "k", Body: bytes.NewReader([]byte("v")), Size: 1}); err != nil {
+		f.Fatal(err)
+	}
+	u, err := store.CreateUpload(ctx, &objstore.PutInput{Bucket: "fuzz-bucket", Key: "mp"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := New(store, iam.OwnerAuthorizer{}, fakeAccounts{}, nil, Options{})
+	root := &iam.Principal{Account: iam.Account{ID: iam.RootAccountID}, Root: true}
+	f.Fuzz(func(t *testing.T, op int, body []byte) {
+		op = ((op % 6) + 6) % 6
+		var method, target string
+		switch op {
+		case 0:
+			method, target = http.MethodPost, "/fuzz-bucket?delete"
+		case 1:
+			method, target = http.MethodPost, "/fuzz-bucket/mp?uploadId="+u.ID
+		case 2:
+			method, target = http.MethodPut, "/fuzz-bucket?tagging"
+		case 3:
+			method, target = http.MethodPut, "/fuzz-bucket?cors"
+		case 4:
+			method, target = http.MethodPut, "/fuzz-new-bucket"
+		case 5:
+			method, target = http.MethodPut, "/fuzz-bucket/k?tagging"
+		}
+		r := httptest.NewRequest(method, target, bytes.NewReader(body))
+		r = r.WithContext(reqctx.With(r.Context(), &reqctx.Info{ID: "FUZZ", Principal: root}))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code >= 500 {
+			t.Fatalf("op %d: status %d: %s", op, w.Code, w.Body.String())
+		}
+		if w.Code >= 400 {
+			// Nothing changed: the object and the upload are still there.
+			if _, err := store.HeadObject(ctx, &objstore.GetInput{Bucket: "fuzz-bucket", Key: "k"}); err != nil {
+				t.Fatalf("op %d rejected (%d) but object k is gone: %v", op, w.Code, err)
+			}
+			if _, err := store.GetUpload(ctx, "fuzz-bucket", "mp", u.ID); err != nil {
+				t.Fatalf("op %d rejected (%d) but the upload is gone: %v", op, w.Code, err)
+			}
+		}
+		// Restore state a successful operation changed.
+		store.PutObject(ctx, &objstore.PutInput{Bucket: "fuzz-bucket", Key: "k", Body: bytes.NewReader([]byte("v")), Size: 1})
+		store.DeleteBucket(ctx, "fuzz-new-bucket")
+		if _, err := store.GetUpload(ctx, "fuzz-bucket", "mp", u.ID); err != nil {
+			u, _ = store.CreateUpload(ctx, &objstore.PutInput{Bucket: "fuzz-bucket", Key: "mp"})
+		}
+	})
+}
