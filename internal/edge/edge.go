@@ -135,11 +135,37 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.opts.S3.ServeHTTP(rw, r)
 }
 
+// protocolOf decides how to encode an error raised before a front end
+// takes the request: JSON for X-Amz-Target requests and for SigV4 scopes
+// naming a service other than S3; S3's XML otherwise. (The Content-Type
+// cannot decide: an S3 object may well be application/json.)
 func protocolOf(r *http.Request) protocol {
-	if r.Header.Get("X-Amz-Target") != "" || strings.Contains(r.Header.Get("Content-Type"), "json") {
+	if r.Header.Get("X-Amz-Target") != "" {
+		return protoJSON
+	}
+	if svc := scopeService(r); svc != "" && svc != "s3" {
 		return protoJSON
 	}
 	return protoXML
+}
+
+// scopeService extracts the service of the SigV4 credential scope
+// (AK/date/region/SERVICE/aws4_request) from the header or the query.
+func scopeService(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if a := r.Header.Get("Authorization"); a != "" {
+		if i := strings.Index(a, "Credential="); i >= 0 {
+			cred = a[i+len("Credential="):]
+			if j := strings.IndexAny(cred, ", "); j >= 0 {
+				cred = cred[:j]
+			}
+		}
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) == 5 {
+		return parts[3]
+	}
+	return ""
 }
 
 func (e *Edge) writeError(w http.ResponseWriter, r *http.Request, p protocol, err error, info *reqctx.Info) {
