@@ -69,6 +69,12 @@ func (s *Store) CreateBucket(ctx context.Context, owner, name, location string) 
 	defer s.bmu.Unlock()
 	if b, ok := s.buckets[name]; ok {
 		if b.Owner == owner {
+			if region == "us-east-1" {
+				// S3's legacy behaviour in North Virginia: re-creating a
+				// bucket you own there answers 200 OK.
+				c := *b
+				return &c, nil
+			}
 			return nil, errs.E(op, errs.Exist, errs.Code("BucketAlreadyOwnedByYou"), "Your previous request to create the named bucket succeeded and you already own it.")
 		}
 		return nil, errs.E(op, errs.Exist, errs.Code("BucketAlreadyExists"), "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.")

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	blobmem "github.com/tarnhq/tarn/internal/storage/blob/mem"
+	metamem "github.com/tarnhq/tarn/internal/storage/meta/mem"
 )
 
 func TestValidBucketName(t *testing.T) {
@@ -52,6 +55,16 @@ func TestValidBucketName(t *testing.T) {
 	}
 }
 
+func TestCreateBucketOwnedElsewhere(t *testing.T) {
+	s, err := New(context.Background(), metamem.New(), blobmem.New(), Options{Region: "eu-west-1", Logger: quietLogger()})
+	must(t, err)
+	ctx := ctxT(t)
+	_, err = s.CreateBucket(ctx, testOwner, "alpha", "")
+	must(t, err)
+	_, err = s.CreateBucket(ctx, testOwner, "alpha", "")
+	wantCode(t, err, "BucketAlreadyOwnedByYou")
+}
+
 func TestCreateBucket(t *testing.T) {
 	forEachBackendClock(t, func(t *testing.T, s *Store, clock *fakeClock) {
 		ctx := ctxT(t)
@@ -65,8 +78,12 @@ func TestCreateBucket(t *testing.T) {
 		if got.Name != "alpha" || got.Owner != testOwner {
 			t.Fatalf("Bucket = %+v", got)
 		}
-		_, err = s.CreateBucket(ctx, testOwner, "alpha", "")
-		wantCode(t, err, "BucketAlreadyOwnedByYou")
+		// In us-east-1, S3 answers 200 OK to the owner re-creating a bucket.
+		again0, err := s.CreateBucket(ctx, testOwner, "alpha", "")
+		must(t, err)
+		if !again0.Created.Equal(b.Created) {
+			t.Fatal("re-create replaced the bucket")
+		}
 		_, err = s.CreateBucket(ctx, otherOwner, "alpha", "")
 		wantCode(t, err, "BucketAlreadyExists")
 		_, err = s.CreateBucket(ctx, testOwner, "Bad_Name", "")
