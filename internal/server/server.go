@@ -22,6 +22,8 @@ import (
 	"github.com/tarnhq/tarn/internal/api/s3api"
 	"github.com/tarnhq/tarn/internal/auth/iam"
 	"github.com/tarnhq/tarn/internal/auth/sigv4"
+	"github.com/tarnhq/tarn/internal/awsproto/awserr"
+	"github.com/tarnhq/tarn/internal/awsproto/reqctx"
 	"github.com/tarnhq/tarn/internal/config"
 	"github.com/tarnhq/tarn/internal/edge"
 	"github.com/tarnhq/tarn/internal/objstore"
@@ -107,6 +109,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	internal.HandleFunc("/_tarn/health", s.health)
 	internal.Handle("/_tarn/metrics", metrics.Handler())
 	internal.Handle(adminapi.Prefix, adminapi.New(s.iam, verifier))
+	internal.HandleFunc("/_tarn/", func(w http.ResponseWriter, r *http.Request) {
+		awserr.WriteJSON(w, awserr.New("UnknownOperationException", "No tarn endpoint %s.", r.URL.Path).WithStatus(http.StatusNotFound),
+			"application/json", reqctx.From(r.Context()).ID)
+	})
 	s.edge = edge.New(edge.Options{Logger: log.With("component", "edge"), AccessLog: cfg.AccessLog, Verifier: verifier,
 		Principals: s.iam, Metrics: metrics, S3: s3h, Internal: internal})
 	s.http = &http.Server{Handler: s.edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,

@@ -212,3 +212,16 @@ func BenchmarkStartupEmpty(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+func TestUnknownTarnEndpointIsJSON(t *testing.T) {
+	s := servertest.Start(t)
+	resp, err := http.Get(s.URL + "/_tarn/nope")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 404 || !strings.Contains(string(b), `"__type":"UnknownOperationException"`) {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+}
