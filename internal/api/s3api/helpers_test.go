@@ -192,3 +192,5 @@ func startTLS(t *testing.T) (*servertest.Server, *s3.Client) {
 	cfg.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	return s, s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 }
+
+func ioNopCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
