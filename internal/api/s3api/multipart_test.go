@@ -160,7 +160,9 @@ func TestMultipartErrors(t *testing.T) {
 			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
 		return err
 	}
-	part := func(n int32, etag *string) types.CompletedPart { return types.CompletedPart{PartNumber: aws.Int32(n), ETag: etag} }
+	part := func(n int32, etag *string) types.CompletedPart {
+		return types.CompletedPart{PartNumber: aws.Int32(n), ETag: etag}
+	}
 
 	t.Run("EntityTooSmall", func(t *testing.T) {
 		id := createUpload(t, c, "mpu", "k")
