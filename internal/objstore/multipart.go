@@ -370,10 +370,13 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, id string, list
 	var sums [][]byte
 	var crcParts []checksum.Part
 	used := map[int]bool{}
-	for i, cp := range list {
-		if i > 0 && cp.Number <= list[i-1].Number {
+	// The order of the whole list is checked before any part, as S3 does.
+	for i := 1; i < len(list); i++ {
+		if list[i].Number <= list[i-1].Number {
 			return nil, errs.E(op, errs.Invalid, errs.Code("InvalidPartOrder"), "The list of parts was not in ascending order. Parts must be ordered by part number.")
 		}
+	}
+	for i, cp := range list {
 		p, ok := byNum[cp.Number]
 		if !ok || strings.Trim(cp.ETag, `"`) != p.ETag {
 			return nil, errs.E(op, errs.Invalid, errs.Code("InvalidPart"), "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
