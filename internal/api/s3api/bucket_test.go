@@ -10,6 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/tarnhq/tarn/internal/config"
+	"github.com/tarnhq/tarn/internal/server/servertest"
 )
 
 func TestCreateBucket(t *testing.T) {
@@ -32,7 +35,8 @@ func TestCreateBucket(t *testing.T) {
 		{"ip address", "192.168.1.1", "", "InvalidBucketName", 400},
 		{"xn-- prefix", "xn--bucket", "", "InvalidBucketName", 400},
 		{"-s3alias suffix", "bucket-s3alias", "", "InvalidBucketName", 400},
-		{"twice", "taken", "", "BucketAlreadyOwnedByYou", 409},
+		// us-east-1 legacy: the owner re-creating a bucket gets 200 OK.
+		{"twice in us-east-1", "taken", "", "", 0},
 		{"other region", "elsewhere", "eu-west-1", "IllegalLocationConstraintException", 400},
 	}
 	for _, tt := range tests {
@@ -54,6 +58,20 @@ func TestCreateBucket(t *testing.T) {
 			wantErr(t, err, tt.code, tt.status)
 		})
 	}
+}
+
+func TestCreateBucketTwiceOutsideUSEast1(t *testing.T) {
+	s := servertest.Start(t, func(c *config.Config) { c.Region = "eu-west-1" })
+	cfg := s.AWSConfig("", "")
+	cfg.Region = "eu-west-1"
+	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	in := &s3.CreateBucketInput{Bucket: aws.String("mine"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "eu-west-1"}}
+	if _, err := c.CreateBucket(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateBucket(ctx, in)
+	wantErr(t, err, "BucketAlreadyOwnedByYou", 409)
 }
 
 func TestHeadBucket(t *testing.T) {
