@@ -107,3 +107,23 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("%v %q", err, out)
 	}
 }
+
+func TestBenchS3Runs(t *testing.T) {
+	root := &cobra.Command{Use: "tarn", SilenceUsage: true, SilenceErrors: true}
+	root.AddCommand(benchCmd())
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetArgs([]string{"bench", "s3", "--duration", "100ms", "--concurrency", "2", "--sizes", "4KiB,100KiB", "--limits=false"})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err, out.String())
+	}
+	s := out.String()
+	for _, want := range []string{"| s3 PUT | 4KiB | 2 |", "| s3 GET | 100KiB | 2 |"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("missing %q in:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "error:") {
+		t.Fatalf("benchmark reported errors:\n%s", s)
+	}
+}
