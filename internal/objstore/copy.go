@@ -36,26 +36,43 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.bucket(dst.Bucket); err != nil {
+	db, err := s.bucket(dst.Bucket)
+	if err != nil {
 		return nil, err
 	}
+	// The source's key: SSE-C sources need the customer key of the source.
+	srcKey, err := s.dataKey(ctx, in.SrcBucket, in.SrcKey, src.Encryption, in.SrcCustomer)
+	if err != nil {
+		return nil, err
+	}
+	// The copy is encrypted as its request (or the bucket) says, never
+	// inherited from the source, as in S3.
+	want := s.effectiveSSE(db, dst.SSE)
 	if in.SrcBucket == dst.Bucket && in.SrcKey == dst.Key {
-		if !in.ReplaceMetadata && dst.StorageClass == src.StorageClass && reflect.DeepEqual(dst.Tags, src.Tags) &&
+		if !in.ReplaceMetadata && dst.SSE == nil && dst.StorageClass == src.StorageClass && reflect.DeepEqual(dst.Tags, src.Tags) &&
 			(dst.ChecksumAlgorithm == "" || src.Checksum != nil && src.Checksum.Algorithm == dst.ChecksumAlgorithm) {
 			return nil, errs.E(op, errs.Invalid, errs.Code("InvalidRequest"),
 				"This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
-		if src.Checksum == nil && alg == "" || src.Checksum != nil && string(alg) == src.Checksum.Algorithm {
+		sameChecksum := src.Checksum == nil && alg == "" || src.Checksum != nil && string(alg) == src.Checksum.Algorithm
+		if sameChecksum && sameEncryption(src.Encryption, want) {
 			return s.copyInPlace(ctx, op, src, dst)
 		}
 	}
-	body := s.newReader(ctx, src, 0, src.Size)
-	defer body.Close()
-	got, err := s.ingest(ctx, body, src.Size, MaxObjectSize, alg, true)
+	body, err := s.newReader(ctx, src, 0, src.Size, srcKey)
 	if err != nil {
 		return nil, err
 	}
-	o := s.newObject(dst, got)
+	defer body.Close()
+	enc, dk, err := s.newEncryption(ctx, db, dst.Key, want)
+	if err != nil {
+		return nil, err
+	}
+	got, err := s.ingest(ctx, body, src.Size, MaxObjectSize, alg, true, streamKey(dk, 0))
+	if err != nil {
+		return nil, err
+	}
+	o := s.newObject(dst, got, enc, dk)
 	if alg != "" {
 		o.Checksum = &Checksum{Algorithm: string(alg), Value: checksum.Encode(got.sum), Type: "FULL_OBJECT"}
 	}
@@ -64,6 +81,20 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 		return nil, err
 	}
 	return o, nil
+}
+
+// sameEncryption reports whether an object encrypted as e already is
+// what a copy asking for want would produce (so its data can stay).
+func sameEncryption(e *Encryption, want *SSERequest) bool {
+	switch {
+	case e == nil || want == nil:
+		return e == nil && want == nil
+	case e.Mode != want.Mode || e.Mode == SSEC:
+		return false
+	case e.Mode == SSEKMS:
+		return want.KMSKeyID == "" || want.KMSKeyID == e.KMSKeyARN
+	}
+	return true
 }
 
 // copyInPlace rewrites an object's record with new metadata, keeping its

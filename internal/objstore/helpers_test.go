@@ -247,3 +247,5 @@ func uploadPart(t *testing.T, s *Store, bucket, key, id string, n int, data []by
 	}
 	return p
 }
+
+func md5Of(b []byte) []byte { h := md5.Sum(b); return h[:] }

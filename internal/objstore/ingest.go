@@ -3,7 +3,6 @@ package objstore
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
 	"encoding/base64"
 	"errors"
 	"hash/crc32"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/tarnhq/tarn/internal/checksum"
 	"github.com/tarnhq/tarn/internal/errs"
+	"github.com/tarnhq/tarn/internal/sse"
 	"github.com/tarnhq/tarn/internal/storage/blob"
 )
 
@@ -30,8 +30,10 @@ var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // ingest reads body (declared size, -1 if unknown; at most max bytes) into
-// an inline buffer or a new committed blob. inlineOK allows inlining.
-func (s *Store) ingest(ctx context.Context, body io.Reader, size, max int64, alg checksum.Algorithm, inlineOK bool) (*ingested, error) {
+// an inline buffer or a new committed blob. inlineOK allows inlining. When
+// enc is set the stored bytes are its encryption (digests are of the
+// plaintext); size is always the plaintext size.
+func (s *Store) ingest(ctx context.Context, body io.Reader, size, max int64, alg checksum.Algorithm, inlineOK bool, enc *sse.Key) (*ingested, error) {
 	const op = "objstore.ingest"
 	if size > max {
 		return nil, errs.E(op, errs.TooLarge, errs.Code("EntityTooLarge"), "Your proposed upload exceeds the maximum allowed object size.")
@@ -49,12 +51,28 @@ func (s *Store) ingest(ctx context.Context, body io.Reader, size, max int64, alg
 		if err := expectEOF(hr); err != nil {
 			return nil, errs.E(op, err)
 		}
+		if enc != nil {
+			ct, err := sse.EncryptBuffer(*enc, buf)
+			if err != nil {
+				return nil, errs.E(op, err)
+			}
+			buf = ct
+		}
 		return &ingested{inline: buf, size: size, md5: hr.MD5(), sum: hr.Sum()}, nil
 	}
 	id := newBlobID()
-	w, err := s.blobs.Create(ctx, id)
+	bw, err := s.blobs.Create(ctx, id)
 	if err != nil {
 		return nil, errs.E(op, errs.IO, err)
+	}
+	var w io.Writer = bw
+	var ew io.WriteCloser
+	if enc != nil {
+		if ew, err = sse.EncryptWriter(bw, *enc); err != nil {
+			bw.Abort()
+			return nil, errs.E(op, err)
+		}
+		w = ew
 	}
 	bp := copyBufPool.Get().(*[]byte)
 	var src io.Reader = hr
@@ -74,11 +92,14 @@ func (s *Store) ingest(ctx context.Context, body io.Reader, size, max int64, alg
 	if err == nil && n > max {
 		err = errs.E(op, errs.TooLarge, errs.Code("EntityTooLarge"), "Your proposed upload exceeds the maximum allowed object size.")
 	}
+	if err == nil && ew != nil {
+		err = ew.Close()
+	}
 	if err != nil {
-		w.Abort()
+		bw.Abort()
 		return nil, bodyErr(op, err)
 	}
-	if err := w.Commit(ctx); err != nil {
+	if err := bw.Commit(ctx); err != nil {
 		return nil, errs.E(op, errs.IO, err)
 	}
 	return &ingested{blobID: id, size: n, md5: hr.MD5(), sum: hr.Sum()}, nil
@@ -125,8 +146,6 @@ func verifyDigests(op string, in *PutInput, alg checksum.Algorithm, got *ingeste
 	}
 	return nil
 }
-
-func md5Of(b []byte) []byte { h := md5.Sum(b); return h[:] }
 
 // discard removes a committed blob of an ingest that will not be used.
 func (s *Store) discard(ctx context.Context, in *ingested) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tarnhq/tarn/internal/checksum"
 	"github.com/tarnhq/tarn/internal/errs"
+	"github.com/tarnhq/tarn/internal/sse"
 	"github.com/tarnhq/tarn/internal/storage/meta"
 )
 
@@ -30,6 +31,7 @@ type Upload struct {
 	ChecksumAlgorithm string            `json:"alg,omitempty"`
 	ChecksumType      string            `json:"ctype,omitempty"`
 	Owner             string            `json:"owner"`
+	Encryption        *Encryption       `json:"sse,omitempty"`
 }
 
 // Part is an uploaded part.
@@ -67,7 +69,8 @@ func (s *Store) CreateUpload(ctx context.Context, in *PutInput) (*Upload, error)
 	if _, err := validatePut(op, in); err != nil {
 		return nil, err
 	}
-	if _, err := s.bucket(in.Bucket); err != nil {
+	bk, err := s.bucket(in.Bucket)
+	if err != nil {
 		return nil, err
 	}
 	ct := in.ChecksumType
@@ -93,8 +96,12 @@ func (s *Store) CreateUpload(ctx context.Context, in *PutInput) (*Upload, error)
 			return nil, errs.E(op, errs.Invalid, errs.Code("InvalidRequest"), "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.")
 		}
 	}
+	enc, _, err := s.newEncryption(ctx, bk, in.Key, s.effectiveSSE(bk, in.SSE))
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
-	u := &Upload{Bucket: in.Bucket, Key: in.Key, ID: newUploadID(now), Initiated: now, Headers: in.Headers,
+	u := &Upload{Encryption: enc, Bucket: in.Bucket, Key: in.Key, ID: newUploadID(now), Initiated: now, Headers: in.Headers,
 		UserMeta: in.UserMeta, Tags: in.Tags, StorageClass: in.StorageClass,
 		ChecksumAlgorithm: in.ChecksumAlgorithm, ChecksumType: ct, Owner: in.Owner}
 	v, _ := json.Marshal(u)
@@ -167,11 +174,19 @@ func (s *Store) UploadPart(ctx context.Context, in *PartInput) (*Part, error) {
 			alg = a
 		}
 	}
+	var customer *sse.CustomerKey
+	if in.Body.SSE != nil {
+		customer = in.Body.SSE.Customer
+	}
+	dk, err := s.dataKey(ctx, in.Bucket, in.Key, u.Encryption, customer)
+	if err != nil {
+		return nil, err
+	}
 	var got *ingested
 	if in.Copy != nil {
-		got, err = s.ingestCopy(ctx, in.Copy, alg)
+		got, err = s.ingestCopy(ctx, in.Copy, alg, streamKey(dk, in.Number))
 	} else {
-		got, err = s.ingest(ctx, in.Body.Body, in.Body.Size, MaxPartSize, alg, false)
+		got, err = s.ingest(ctx, in.Body.Body, in.Body.Size, MaxPartSize, alg, false, streamKey(dk, in.Number))
 		if err == nil {
 			if err = verifyDigests(op, &in.Body, alg, got); err != nil {
 				s.discard(ctx, got)
@@ -181,7 +196,7 @@ func (s *Store) UploadPart(ctx context.Context, in *PartInput) (*Part, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Part{Number: in.Number, ETag: hex.EncodeToString(got.md5), Size: got.size, BlobID: got.blobID, LastModified: s.now()}
+	p := &Part{Number: in.Number, ETag: etagFor(u.Encryption, dk, got.md5), Size: got.size, BlobID: got.blobID, LastModified: s.now()}
 	if alg != "" {
 		p.Checksum = checksum.Encode(got.sum)
 	}
@@ -192,7 +207,7 @@ func (s *Store) UploadPart(ctx context.Context, in *PartInput) (*Part, error) {
 	return p, nil
 }
 
-func (s *Store) ingestCopy(ctx context.Context, c *CopyInput, alg checksum.Algorithm) (*ingested, error) {
+func (s *Store) ingestCopy(ctx context.Context, c *CopyInput, alg checksum.Algorithm, enc *sse.Key) (*ingested, error) {
 	const op = "objstore.UploadPartCopy"
 	if _, err := s.bucket(c.SrcBucket); err != nil {
 		return nil, err
@@ -215,9 +230,16 @@ func (s *Store) ingestCopy(ctx context.Context, c *CopyInput, alg checksum.Algor
 	if length > MaxPartSize {
 		return nil, errs.E(op, errs.Invalid, errs.Code("InvalidRequest"), "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
 	}
-	body := s.newReader(ctx, src, start, length)
+	srcKey, err := s.dataKey(ctx, c.SrcBucket, c.SrcKey, src.Encryption, c.SrcCustomer)
+	if err != nil {
+		return nil, err
+	}
+	body, err := s.newReader(ctx, src, start, length, srcKey)
+	if err != nil {
+		return nil, err
+	}
 	defer body.Close()
-	return s.ingest(ctx, body, length, MaxPartSize, alg, false)
+	return s.ingest(ctx, body, length, MaxPartSize, alg, false, enc)
 }
 
 func (s *Store) putPart(ctx context.Context, u *Upload, p *Part) error {
@@ -365,7 +387,7 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, id string, list
 		return nil, errs.E(op, errs.Invalid, errs.Code("InvalidRequest"), "The upload was created using the "+u.ChecksumType+" checksum mode. The complete request must use the same checksum mode.")
 	}
 	o := &Object{Bucket: bucket, Key: key, LastModified: s.now(), Headers: u.Headers, UserMeta: u.UserMeta,
-		Tags: u.Tags, StorageClass: u.StorageClass, Owner: u.Owner, PartCount: len(list)}
+		Tags: u.Tags, StorageClass: u.StorageClass, Owner: u.Owner, PartCount: len(list), Encryption: u.Encryption}
 	md5s := md5.New()
 	var sums [][]byte
 	var crcParts []checksum.Part
@@ -399,7 +421,7 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, id string, list
 		}
 		used[p.Number] = true
 		o.Size += p.Size
-		o.Segments = append(o.Segments, Segment{BlobID: p.BlobID, Size: p.Size, ETag: p.ETag, Checksum: p.Checksum})
+		o.Segments = append(o.Segments, Segment{BlobID: p.BlobID, Size: p.Size, ETag: p.ETag, Checksum: p.Checksum, Part: p.Number})
 	}
 	if o.Size > MaxObjectSize {
 		return nil, errs.E(op, errs.TooLarge, errs.Code("EntityTooLarge"), "Your proposed upload exceeds the maximum allowed object size.")

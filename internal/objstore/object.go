@@ -2,12 +2,12 @@ package objstore
 
 import (
 	"context"
-	"encoding/hex"
 	"hash/crc32"
 	"unicode/utf8"
 
 	"github.com/tarnhq/tarn/internal/checksum"
 	"github.com/tarnhq/tarn/internal/errs"
+	"github.com/tarnhq/tarn/internal/sse"
 	"github.com/tarnhq/tarn/internal/storage/meta"
 )
 
@@ -78,7 +78,8 @@ func (s *Store) PutObject(ctx context.Context, in *PutInput) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.bucket(in.Bucket); err != nil {
+	b, err := s.bucket(in.Bucket)
+	if err != nil {
 		return nil, err
 	}
 	if in.Cond != (Conditions{}) {
@@ -86,7 +87,11 @@ func (s *Store) PutObject(ctx context.Context, in *PutInput) (*Object, error) {
 			return nil, err
 		}
 	}
-	got, err := s.ingest(ctx, in.Body, in.Size, MaxPutSize, alg, true)
+	enc, dk, err := s.newEncryption(ctx, b, in.Key, s.effectiveSSE(b, in.SSE))
+	if err != nil {
+		return nil, err
+	}
+	got, err := s.ingest(ctx, in.Body, in.Size, MaxPutSize, alg, true, streamKey(dk, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +99,7 @@ func (s *Store) PutObject(ctx context.Context, in *PutInput) (*Object, error) {
 		s.discard(ctx, got)
 		return nil, err
 	}
-	o := s.newObject(in, got)
+	o := s.newObject(in, got, enc, dk)
 	if alg != "" {
 		o.Checksum = &Checksum{Algorithm: string(alg), Value: checksum.Encode(got.sum), Type: "FULL_OBJECT"}
 	}
@@ -105,11 +110,20 @@ func (s *Store) PutObject(ctx context.Context, in *PutInput) (*Object, error) {
 	return o, nil
 }
 
-func (s *Store) newObject(in *PutInput, got *ingested) *Object {
+// streamKey is the stream key of part n under data key dk (nil: plaintext).
+func streamKey(dk *sse.Key, n int) *sse.Key {
+	if dk == nil {
+		return nil
+	}
+	k := dk.Part(n)
+	return &k
+}
+
+func (s *Store) newObject(in *PutInput, got *ingested, enc *Encryption, dk *sse.Key) *Object {
 	o := &Object{
-		Bucket: in.Bucket, Key: in.Key, Size: got.size, ETag: hex.EncodeToString(got.md5),
+		Bucket: in.Bucket, Key: in.Key, Size: got.size, ETag: etagFor(enc, dk, got.md5),
 		LastModified: s.now(), Headers: in.Headers, UserMeta: in.UserMeta, Tags: in.Tags,
-		StorageClass: in.StorageClass, Owner: in.Owner,
+		StorageClass: in.StorageClass, Owner: in.Owner, Encryption: enc,
 	}
 	if got.blobID == "" {
 		o.Segments = []Segment{{Size: got.size}}
@@ -218,6 +232,14 @@ func (s *Store) get(ctx context.Context, in *GetInput, body bool) (*GetOutput, e
 	if err != nil {
 		return nil, err
 	}
+	// SSE-C objects need the customer's key even for HEAD; other modes
+	// unseal their key only when bytes are read.
+	var dk *sse.Key
+	if (o.Encryption != nil && o.Encryption.Mode == SSEC) || in.Customer != nil {
+		if dk, err = s.dataKey(ctx, in.Bucket, in.Key, o.Encryption, in.Customer); err != nil {
+			return &GetOutput{Object: o}, err
+		}
+	}
 	if err := checkRead(o, in.Cond); err != nil {
 		return &GetOutput{Object: o}, err
 	}
@@ -242,7 +264,14 @@ func (s *Store) get(ctx context.Context, in *GetInput, body bool) (*GetOutput, e
 			s.log.Error("inline object failed its checksum", "bucket", o.Bucket, "key", o.Key)
 			return nil, errs.E(op, errs.Corrupt, errs.Code("InternalError"), "The object's stored data failed its checksum.")
 		}
-		out.Body = s.newReader(ctx, o, out.Start, out.Length)
+		if dk == nil && o.Encryption != nil {
+			if dk, err = s.dataKey(ctx, in.Bucket, in.Key, o.Encryption, in.Customer); err != nil {
+				return &GetOutput{Object: o}, err
+			}
+		}
+		if out.Body, err = s.newReader(ctx, o, out.Start, out.Length, dk); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

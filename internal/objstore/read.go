@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/tarnhq/tarn/internal/errs"
+	"github.com/tarnhq/tarn/internal/sse"
 	"github.com/tarnhq/tarn/internal/storage/blob"
 )
 
@@ -15,24 +16,40 @@ type segReader struct {
 	ctx    context.Context
 	s      *Store
 	o      *Object
-	seg    int   // current segment
-	off    int64 // offset within current segment
+	dk     *sse.Key // data key of an encrypted object
+	seg    int      // current segment
+	off    int64    // offset within current segment
 	remain int64
 	cur    blob.Reader
+	ra     io.ReaderAt // cur, or its decryption
 	err    error
 }
 
-func (s *Store) newReader(ctx context.Context, o *Object, start, length int64) io.ReadCloser {
+// newReader returns a reader of [start, start+length) of o's plaintext;
+// dk is the object's data key when it is encrypted.
+func (s *Store) newReader(ctx context.Context, o *Object, start, length int64, dk *sse.Key) (io.ReadCloser, error) {
 	if o.Inline() {
-		return io.NopCloser(bytes.NewReader(o.inline[start : start+length]))
+		data := o.inline
+		if dk != nil {
+			plain, err := sse.DecryptBuffer(dk.Part(0), data)
+			if err != nil {
+				s.log.Error("inline object does not decrypt", "bucket", o.Bucket, "key", o.Key, "err", err)
+				return nil, errs.E("objstore.read", errs.Corrupt, errs.Code("InternalError"), "The object's stored data failed authentication.")
+			}
+			data = plain
+		}
+		if int64(len(data)) < start+length {
+			return nil, errs.E("objstore.read", errs.Corrupt, errs.Code("InternalError"), "The object's stored data is shorter than its record.")
+		}
+		return io.NopCloser(bytes.NewReader(data[start : start+length])), nil
 	}
-	r := &segReader{ctx: ctx, s: s, o: o, remain: length}
+	r := &segReader{ctx: ctx, s: s, o: o, remain: length, dk: dk}
 	for r.seg < len(o.Segments) && start >= o.Segments[r.seg].Size {
 		start -= o.Segments[r.seg].Size
 		r.seg++
 	}
 	r.off = start
-	return r
+	return r, nil
 }
 
 func (r *segReader) Read(p []byte) (int, error) {
@@ -57,7 +74,13 @@ func (r *segReader) Read(p []byte) (int, error) {
 			r.err = r.s.blobErr(r.o, err)
 			return 0, r.err
 		}
-		r.cur = br
+		r.cur, r.ra = br, br
+		if r.dk != nil {
+			if r.ra, err = sse.DecryptReaderAt(br, r.dk.Part(r.o.Segments[r.seg].Part)); err != nil {
+				r.err = r.s.blobErr(r.o, err)
+				return 0, r.err
+			}
+		}
 	}
 	n := int64(len(p))
 	if left := r.o.Segments[r.seg].Size - r.off; n > left {
@@ -66,7 +89,7 @@ func (r *segReader) Read(p []byte) (int, error) {
 	if n > r.remain {
 		n = r.remain
 	}
-	m, err := r.cur.ReadAt(p[:n], r.off)
+	m, err := r.ra.ReadAt(p[:n], r.off)
 	r.off += int64(m)
 	r.remain -= int64(m)
 	if err == io.EOF && int64(m) == n {
@@ -109,7 +132,7 @@ func (r *segReader) WriteTo(w io.Writer) (int64, error) {
 func (r *segReader) closeCur() {
 	if r.cur != nil {
 		r.cur.Close()
-		r.cur = nil
+		r.cur, r.ra = nil, nil
 	}
 }
 
@@ -122,7 +145,9 @@ func (r *segReader) Close() error {
 }
 
 func (s *Store) blobErr(o *Object, err error) error {
-	if blob.IsCorrupt(err) || blob.IsNotExist(err) {
+	if blob.IsCorrupt(err) || blob.IsNotExist(err) || o.Encryption != nil && !errs.Is(errs.IO, err) {
+		// For encrypted data, any failure below the blob layer is the
+		// authenticated decryption refusing changed bytes.
 		s.log.Error("object data unreadable", "bucket", o.Bucket, "key", o.Key, "err", err)
 		return errs.E("objstore.read", errs.Corrupt, errs.Code("InternalError"), "The object's stored data failed its checksum.", err)
 	}

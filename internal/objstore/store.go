@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tarnhq/tarn/internal/errs"
+	"github.com/tarnhq/tarn/internal/sse"
 	"github.com/tarnhq/tarn/internal/storage/blob"
 	"github.com/tarnhq/tarn/internal/storage/meta"
 )
@@ -25,6 +26,13 @@ type Options struct {
 	Region string
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Keyring seals SSE-S3 data keys; nil disables SSE-S3.
+	Keyring *sse.Keyring
+	// KMS serves SSE-KMS; nil disables it.
+	KMS KeyService
+	// DefaultEncryption applies to buckets without their own rule:
+	// SSES3 (S3's behaviour) or "" for none.
+	DefaultEncryption string
 }
 
 // Store is the S3 engine.
@@ -41,6 +49,7 @@ type Store struct {
 	buckets map[string]*Bucket
 
 	stats Stats
+	bkeys bucketKeys
 }
 
 // Stats are engine counters for metrics.

@@ -13,6 +13,8 @@ package objstore
 import (
 	"io"
 	"time"
+
+	"github.com/tarnhq/tarn/internal/sse"
 )
 
 // Limits that S3 enforces.
@@ -40,6 +42,8 @@ type Bucket struct {
 	Tags    []Tag      `json:"tags,omitempty"`
 	CORS    []CORSRule `json:"cors,omitempty"`
 	HasCORS bool       `json:"has_cors,omitempty"`
+	// Encryption is the default encryption rule; nil uses the server's.
+	Encryption *BucketEncryption `json:"sse,omitempty"`
 }
 
 // Tag is a key/value tag.
@@ -82,6 +86,9 @@ type Segment struct {
 	// Part-level metadata, for multipart objects (GET ?partNumber, checksums).
 	ETag     string `json:"etag,omitempty"`
 	Checksum string `json:"sum,omitempty"`
+	// Part is the part number whose derived key encrypts this segment
+	// (0 for a simple object), when the object is encrypted.
+	Part int `json:"part,omitempty"`
 }
 
 // Object is the record of one object (the current version of a key).
@@ -102,7 +109,9 @@ type Object struct {
 	// record in the metadata store.
 	Segments  []Segment `json:"segs"`
 	PartCount int       `json:"parts,omitempty"` // >0 for multipart objects
-	CRC       uint32    `json:"crc,omitempty"`   // CRC32C of inline data
+	CRC       uint32    `json:"crc,omitempty"`   // CRC32C of inline data (as stored)
+	// Encryption is set when the bytes are encrypted at rest.
+	Encryption *Encryption `json:"sse,omitempty"`
 
 	inline []byte
 }
@@ -146,6 +155,8 @@ type PutInput struct {
 	ChecksumType      string // COMPOSITE or FULL_OBJECT (multipart only)
 	Cond              Conditions
 	Owner             string
+	// SSE is the encryption asked for; nil applies the bucket default.
+	SSE *SSERequest
 }
 
 // Range is a byte range of a GET. Start<0 means a suffix of -Start bytes;
@@ -160,6 +171,8 @@ type GetInput struct {
 	Range       *Range
 	PartNumber  int
 	Cond        Conditions
+	// Customer is the SSE-C key sent with the request, if any.
+	Customer *sse.CustomerKey
 }
 
 // GetOutput is a GetObject's result. Body is nil for HEAD; Close it.
@@ -196,7 +209,8 @@ type ListOutput struct {
 type CopyInput struct {
 	SrcBucket, SrcKey string
 	SrcCond           Conditions
-	Range             *Range // UploadPartCopy only
+	SrcCustomer       *sse.CustomerKey // SSE-C key of the source
+	Range             *Range           // UploadPartCopy only
 	// ReplaceMetadata selects the REPLACE metadata directive; otherwise
 	// headers and user metadata are copied from the source.
 	ReplaceMetadata bool
