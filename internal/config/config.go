@@ -39,6 +39,19 @@ type Config struct {
 	ShutdownTimeout time.Duration `flag:"shutdown-timeout" usage:"how long SIGTERM waits for in-flight requests"`
 	// MaxSkew is the allowed clock difference of signed requests.
 	MaxSkew time.Duration `flag:"max-skew" usage:"allowed clock skew of signed requests"`
+
+	// RootKey is the base64 256-bit key that seals tarn's own keys (SSE-S3
+	// master keys); RootKeyFile names a file holding it. With neither, a key
+	// is generated at first start and kept (0600) in the data dir.
+	RootKey     string `flag:"root-key" env:"TARN_ROOT_KEY" usage:"base64 256-bit root key sealing tarn's keys (default: generated, stored in the data dir)"`
+	RootKeyFile string `flag:"root-key-file" usage:"file holding the base64 root key"`
+	// S3DefaultEncryption is applied to buckets without their own rule:
+	// AES256 (what S3 does for every new object) or none.
+	S3DefaultEncryption string `flag:"s3-default-encryption" usage:"encryption of new objects in buckets without a rule: AES256 (as S3) or none"`
+	// SSEMasterRotation is how often the SSE-S3 master key rotates (0: never).
+	SSEMasterRotation time.Duration `flag:"sse-master-rotation" usage:"SSE-S3 master key rotation period (0 disables)"`
+	// SSECHTTPLoopback allows SSE-C over plain HTTP from loopback clients.
+	SSECHTTPLoopback bool `flag:"ssec-http-loopback" usage:"allow SSE-C over plain HTTP from loopback clients (S3 requires TLS)"`
 }
 
 // Default returns the embedded defaults.
@@ -52,6 +65,10 @@ func Default() Config {
 		InlineLimit:     64 << 10,
 		ShutdownTimeout: 30 * time.Second,
 		MaxSkew:         15 * time.Minute,
+
+		S3DefaultEncryption: "AES256",
+		SSEMasterRotation:   30 * 24 * time.Hour,
+		SSECHTTPLoopback:    true,
 	}
 }
 
@@ -90,6 +107,17 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxSkew <= 0 {
 		return fmt.Errorf("config: max skew must be positive")
+	}
+	switch c.S3DefaultEncryption {
+	case "AES256", "none":
+	default:
+		return fmt.Errorf("config: s3 default encryption %q: want AES256 or none", c.S3DefaultEncryption)
+	}
+	if c.SSEMasterRotation < 0 {
+		return fmt.Errorf("config: sse master rotation must not be negative")
+	}
+	if c.RootKey != "" && c.RootKeyFile != "" {
+		return fmt.Errorf("config: give the root key or a root key file, not both")
 	}
 	return nil
 }

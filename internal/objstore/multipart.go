@@ -42,6 +42,8 @@ type Part struct {
 	BlobID       string    `json:"blob"`
 	Checksum     string    `json:"sum,omitempty"` // base64
 	LastModified time.Time `json:"mtime"`
+	// Encryption of the upload (not stored with the part).
+	Encryption *Encryption `json:"-"`
 }
 
 // CompletedPart is a part named in CompleteMultipartUpload.
@@ -196,7 +198,7 @@ func (s *Store) UploadPart(ctx context.Context, in *PartInput) (*Part, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Part{Number: in.Number, ETag: etagFor(u.Encryption, dk, got.md5), Size: got.size, BlobID: got.blobID, LastModified: s.now()}
+	p := &Part{Number: in.Number, ETag: etagFor(u.Encryption, dk, got.md5), Size: got.size, BlobID: got.blobID, LastModified: s.now(), Encryption: u.Encryption}
 	if alg != "" {
 		p.Checksum = checksum.Encode(got.sum)
 	}

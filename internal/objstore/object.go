@@ -209,6 +209,19 @@ func (s *Store) checkWriteCond(ctx context.Context, bucket, key string, cond Con
 	return checkWrite(old, cond)
 }
 
+// Stat returns an object's record with no precondition or key checks,
+// for operations on its metadata (tagging, ACLs) that S3 serves without
+// the SSE-C key.
+func (s *Store) Stat(ctx context.Context, bucket, key string) (*Object, error) {
+	if _, err := s.bucket(bucket); err != nil {
+		return nil, err
+	}
+	if err := ValidateKey(key); err != nil {
+		return nil, errs.E("objstore.Stat", errs.NotExist, errs.Code("NoSuchKey"), "The specified key does not exist.")
+	}
+	return s.getObject(ctx, bucket, key, false)
+}
+
 // HeadObject returns an object's record after checking conditions, range
 // and part number, without its data.
 func (s *Store) HeadObject(ctx context.Context, in *GetInput) (*GetOutput, error) {

@@ -27,6 +27,7 @@ import (
 	"github.com/tarnhq/tarn/internal/config"
 	"github.com/tarnhq/tarn/internal/edge"
 	"github.com/tarnhq/tarn/internal/objstore"
+	"github.com/tarnhq/tarn/internal/sse"
 	"github.com/tarnhq/tarn/internal/storage/blob/disk"
 	"github.com/tarnhq/tarn/internal/storage/meta/pebble"
 )
@@ -36,15 +37,16 @@ var Version = "dev"
 
 // Server is one running tarn.
 type Server struct {
-	cfg   config.Config
-	log   *slog.Logger
-	meta  *pebble.Store
-	blobs *disk.Store
-	iam   *iam.Store
-	obj   *objstore.Store
-	edge  *edge.Edge
-	http  *http.Server
-	ln    net.Listener
+	cfg     config.Config
+	log     *slog.Logger
+	meta    *pebble.Store
+	blobs   *disk.Store
+	iam     *iam.Store
+	keyring *sse.Keyring
+	obj     *objstore.Store
+	edge    *edge.Edge
+	http    *http.Server
+	ln      net.Listener
 
 	ready    atomic.Bool
 	stopping atomic.Bool
@@ -95,8 +97,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		s.closeStores()
 		return nil, fmt.Errorf("server: accounts: %w", err)
 	}
+	root, err := s.rootKey()
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	s.keyring, err = sse.OpenKeyring(ctx, s.meta, root, nil)
+	if err != nil {
+		s.closeStores()
+		return nil, fmt.Errorf("server: SSE-S3 keyring: %w", err)
+	}
+	defEnc := objstore.SSES3
+	if cfg.S3DefaultEncryption == "none" {
+		defEnc = ""
+	}
 	s.obj, err = objstore.New(ctx, s.meta, s.blobs, objstore.Options{InlineLimit: cfg.InlineLimit, Region: cfg.Region,
-		Logger: log.With("component", "objstore")})
+		Logger: log.With("component", "objstore"), Keyring: s.keyring, DefaultEncryption: defEnc})
 	if err != nil {
 		s.closeStores()
 		return nil, fmt.Errorf("server: object store: %w", err)
@@ -104,7 +120,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	verifier := &sigv4.Verifier{Creds: s.iam, MaxSkew: cfg.MaxSkew}
 	metrics := edge.NewMetrics()
 	s3h := s3api.New(s.obj, iam.OwnerAuthorizer{}, s.iam, verifier, s3api.Options{Domain: cfg.Domain, Region: cfg.Region,
-		Logger: log.With("component", "s3api")})
+		Logger: log.With("component", "s3api"), SSECOverHTTPLoopback: cfg.SSECHTTPLoopback})
 	internal := http.NewServeMux()
 	internal.HandleFunc("/_tarn/health", s.health)
 	internal.Handle("/_tarn/metrics", metrics.Handler())
@@ -201,6 +217,9 @@ func (s *Server) Serve() error {
 			s.log.Info("removed blobs orphaned by an earlier crash", "count", n)
 		}
 	}()
+	if s.cfg.SSEMasterRotation > 0 {
+		go s.rotateMasterKeys(s.cfg.SSEMasterRotation)
+	}
 	s.ready.Store(true)
 	err := s.http.Serve(s.ln)
 	if errors.Is(err, http.ErrServerClosed) {
@@ -208,6 +227,38 @@ func (s *Server) Serve() error {
 		return nil
 	}
 	return err
+}
+
+// rotateMasterKeys rotates the SSE-S3 master key whenever the current
+// version is older than every, and re-wraps data keys left under older
+// versions (by a crash during an earlier rotation) at start.
+func (s *Server) rotateMasterKeys(every time.Duration) {
+	ctx := context.Background()
+	if n, err := s.obj.RewrapMasterKeys(ctx); err != nil {
+		s.log.Warn("SSE-S3 re-wrap", "err", err)
+	} else if n > 0 {
+		s.log.Info("re-wrapped SSE-S3 data keys", "count", n)
+	}
+	check := min(every/10, time.Hour)
+	t := time.NewTicker(max(check, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+		}
+		if time.Since(s.keyring.CurrentCreated()) < every || s.stopping.Load() {
+			continue
+		}
+		n, err := s.obj.RotateMasterKey(ctx)
+		if err != nil {
+			s.log.Warn("SSE-S3 master key rotation", "err", err)
+			continue
+		}
+		v, _ := s.keyring.Current()
+		s.log.Info("rotated the SSE-S3 master key", "version", v, "rewrapped", n)
+	}
 }
 
 // Shutdown stops accepting requests, drains in-flight ones (up to ctx),

@@ -134,11 +134,11 @@ func (h *Handler) getACL(q *request) error {
 	}
 	owner := b.Owner
 	if q.key != "" {
-		out, err := h.store.HeadObject(q.r.Context(), &objstore.GetInput{Bucket: q.bucket, Key: q.key})
+		o, err := h.store.Stat(q.r.Context(), q.bucket, q.key)
 		if err != nil {
 			return err
 		}
-		owner = out.Object.Owner
+		owner = o.Owner
 	}
 	o := h.owner(owner)
 	var g grant

@@ -58,6 +58,11 @@ func (h *Handler) putInput(q *request) (*objstore.PutInput, error) {
 	if err := h.checksumInput(q, in); err != nil {
 		return nil, err
 	}
+	sreq, err := h.sseRequest(q)
+	if err != nil {
+		return nil, err
+	}
+	in.SSE = sreq
 	in.Cond = writeConditions(hd)
 	return in, nil
 }
@@ -216,6 +221,7 @@ func objectHeaders(w http.ResponseWriter, o *objstore.Object, checksumMode bool)
 	if c := o.Class(); c != objstore.DefaultStorageClass {
 		hd.Set("x-amz-storage-class", c)
 	}
+	sseHeaders(w, o.Encryption)
 	if checksumMode && o.Checksum != nil {
 		if a, ok := checksum.ParseAlgorithm(o.Checksum.Algorithm); ok {
 			hd.Set(a.HeaderName(), o.Checksum.Value)

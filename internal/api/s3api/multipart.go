@@ -22,6 +22,7 @@ func (h *Handler) createUpload(q *request) error {
 	if err != nil {
 		return err
 	}
+	sseHeaders(q.w, u.Encryption)
 	if u.ChecksumAlgorithm != "" {
 		q.w.Header().Set("x-amz-checksum-algorithm", u.ChecksumAlgorithm)
 		q.w.Header().Set("x-amz-checksum-type", u.ChecksumType)
@@ -60,7 +61,14 @@ func (h *Handler) uploadPart(q *request) error {
 		if err := h.authorizeSource(q, sb, sk); err != nil {
 			return err
 		}
-		c := &objstore.CopyInput{SrcBucket: sb, SrcKey: sk, SrcCond: readConditions(q.r.Header, "x-amz-copy-source-")}
+		srcKey, err := h.customerKey(q, copySrcPrefix)
+		if err != nil {
+			return err
+		}
+		c := &objstore.CopyInput{SrcBucket: sb, SrcKey: sk, SrcCond: readConditions(q.r.Header, "x-amz-copy-source-"), SrcCustomer: srcKey}
+		if in.Body.SSE, err = h.sseRequest(q); err != nil {
+			return err
+		}
 		if rg := q.r.Header.Get("x-amz-copy-source-range"); rg != "" {
 			r := parseRange(rg)
 			if r == nil || r.Start < 0 || r.End < 0 {
@@ -73,6 +81,7 @@ func (h *Handler) uploadPart(q *request) error {
 		if err != nil {
 			return err
 		}
+		sseHeaders(q.w, p.Encryption)
 		res := copyPartResult{Xmlns: s3ns, LastModified: isoTime(p.LastModified), ETag: `"` + p.ETag + `"`}
 		if p.Checksum != "" {
 			u, _ := h.store.GetUpload(q.r.Context(), q.bucket, q.key, in.UploadID)
@@ -104,6 +113,7 @@ func (h *Handler) uploadPart(q *request) error {
 		}
 		writeChecksumHeader(q.w, &objstore.Checksum{Algorithm: alg, Value: p.Checksum})
 	}
+	sseHeaders(q.w, p.Encryption)
 	q.w.Header().Set("ETag", `"`+p.ETag+`"`)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
@@ -132,6 +142,7 @@ func (h *Handler) completeUpload(q *request) error {
 	if q.r.TLS != nil {
 		scheme = "https"
 	}
+	sseHeaders(q.w, o.Encryption)
 	res := completeResult{Xmlns: s3ns, Location: scheme + "://" + q.r.Host + "/" + q.bucket + "/" + q.key,
 		Bucket: q.bucket, Key: q.key, ETag: `"` + o.ETag + `"`}
 	if c := o.Checksum; c != nil {

@@ -30,6 +30,7 @@ func (h *Handler) putObject(q *request) error {
 		return err
 	}
 	writeChecksumHeader(q.w, o.Checksum)
+	sseHeaders(q.w, o.Encryption)
 	q.w.Header().Set("ETag", `"`+o.ETag+`"`)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
@@ -51,7 +52,11 @@ func (h *Handler) getObject(q *request, body bool) error {
 	if _, err := h.authorize(q, "s3:GetObject"); err != nil {
 		return err
 	}
-	in := &objstore.GetInput{Bucket: q.bucket, Key: q.key, Cond: readConditions(q.r.Header, "")}
+	ck, err := h.customerKey(q, "")
+	if err != nil {
+		return err
+	}
+	in := &objstore.GetInput{Bucket: q.bucket, Key: q.key, Cond: readConditions(q.r.Header, ""), Customer: ck}
 	if v := q.q.Get("partNumber"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > objstore.MaxParts {
@@ -65,7 +70,6 @@ func (h *Handler) getObject(q *request, body bool) error {
 		in.Range = parseRange(rg)
 	}
 	var out *objstore.GetOutput
-	var err error
 	if body {
 		out, err = h.store.GetObject(q.r.Context(), in)
 	} else {
@@ -200,7 +204,11 @@ func (h *Handler) copyObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	in := &objstore.CopyInput{SrcBucket: sb, SrcKey: sk, SrcCond: readConditions(q.r.Header, "x-amz-copy-source-"), Dst: *dst}
+	srcKey, err := h.customerKey(q, copySrcPrefix)
+	if err != nil {
+		return err
+	}
+	in := &objstore.CopyInput{SrcBucket: sb, SrcKey: sk, SrcCond: readConditions(q.r.Header, "x-amz-copy-source-"), Dst: *dst, SrcCustomer: srcKey}
 	switch d := q.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
 	case "REPLACE":
@@ -219,6 +227,7 @@ func (h *Handler) copyObject(q *request) error {
 	if err != nil {
 		return err
 	}
+	sseHeaders(q.w, o.Encryption)
 	res := copyResult{Xmlns: s3ns, LastModified: isoTime(o.LastModified), ETag: `"` + o.ETag + `"`}
 	if c := o.Checksum; c != nil {
 		res.ChecksumType = c.Type
@@ -250,11 +259,11 @@ func (h *Handler) getObjectTagging(q *request) error {
 	if _, err := h.authorize(q, "s3:GetObjectTagging"); err != nil {
 		return err
 	}
-	out, err := h.store.HeadObject(q.r.Context(), &objstore.GetInput{Bucket: q.bucket, Key: q.key})
+	o, err := h.store.Stat(q.r.Context(), q.bucket, q.key)
 	if err != nil {
 		return err
 	}
-	return writeXML(q, toTagging(out.Object.Tags))
+	return writeXML(q, toTagging(o.Tags))
 }
 
 func (h *Handler) deleteObjectTagging(q *request) error {

@@ -32,6 +32,8 @@ type Options struct {
 	Domain string
 	Region string
 	Logger *slog.Logger
+	// SSECOverHTTPLoopback lets loopback clients use SSE-C without TLS.
+	SSECOverHTTPLoopback bool
 }
 
 // Handler serves the S3 API.
@@ -70,7 +72,7 @@ type request struct {
 var unsupported = []string{
 	"accelerate", "analytics", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics",
 	"notification", "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
-	"replication", "requestPayment", "website", "encryption", "legal-hold", "retention", "restore",
+	"replication", "requestPayment", "website", "legal-hold", "retention", "restore",
 	"select", "torrent", "versionId", "versions", "attributes", "session", "metadataTable", "abac",
 }
 
@@ -144,6 +146,8 @@ func (h *Handler) routeBucket(q *request) error {
 			return awserr.New("NotImplemented", "Bucket versioning is not supported by this server yet.")
 		case q.has("acl"):
 			return h.putACL(q)
+		case q.has("encryption"):
+			return h.putBucketEncryption(q)
 		}
 		return h.createBucket(q)
 	case http.MethodGet:
@@ -160,6 +164,8 @@ func (h *Handler) routeBucket(q *request) error {
 			return h.getBucketVersioning(q)
 		case q.has("acl"):
 			return h.getACL(q)
+		case q.has("encryption"):
+			return h.getBucketEncryption(q)
 		case q.q.Get("list-type") == "2":
 			return h.listObjectsV2(q)
 		}
@@ -172,6 +178,8 @@ func (h *Handler) routeBucket(q *request) error {
 			return h.deleteBucketTagging(q)
 		case q.has("cors"):
 			return h.deleteBucketCORS(q)
+		case q.has("encryption"):
+			return h.deleteBucketEncryption(q)
 		}
 		return h.deleteBucket(q)
 	case http.MethodPost:
