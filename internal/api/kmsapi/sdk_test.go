@@ -425,7 +425,24 @@ func TestAnonymousDenied(t *testing.T) {
 	s := servertest.Start(t)
 	c := kms.NewFromConfig(s.AWSConfig("", ""), func(o *kms.Options) { o.Credentials = aws.AnonymousCredentials{} })
 	_, err := c.ListKeys(ctx, &kms.ListKeysInput{})
-	if err == nil {
-		t.Fatal("anonymous ListKeys succeeded")
+	wantErr(t, err, "AccessDeniedException")
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	s := servertest.Start(t)
+	c := s.KMS()
+	_, err := c.CreateKey(ctx, &kms.CreateKeyInput{Tags: []types.Tag{{TagKey: aws.String("aws:reserved"), TagValue: aws.String("x")}}})
+	wantErr(t, err, "TagException")
+	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternal})
+	wantErr(t, err, "UnsupportedOperationException")
+	if out := must[*kms.ListKeysOutput](t)(c.ListKeys(ctx, &kms.ListKeysInput{})); len(out.Keys) != 0 {
+		t.Fatalf("a refused CreateKey left %d keys", len(out.Keys))
+	}
+	k := createKey(t, c, "")
+	_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: k.KeyId, Tags: []types.Tag{
+		{TagKey: aws.String("ok"), TagValue: aws.String("1")}, {TagKey: aws.String("aws:no"), TagValue: aws.String("2")}}})
+	wantErr(t, err, "TagException")
+	if out := must[*kms.ListResourceTagsOutput](t)(c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: k.KeyId})); len(out.Tags) != 0 {
+		t.Fatalf("a refused TagResource left tags %+v", out.Tags)
 	}
 }
