@@ -9,6 +9,15 @@ import (
 
 const symmetric = "SYMMETRIC_DEFAULT"
 
+// dryRun answers a DryRun request as AWS does once the request is valid:
+// nothing happens.
+func dryRun(on bool) error {
+	if on {
+		return awserr.New("DryRunOperationException")
+	}
+	return nil
+}
+
 // checkAlgorithm accepts the only algorithm tarn's symmetric keys have.
 func checkAlgorithm(field, alg string) error {
 	if alg != "" && alg != symmetric {
@@ -41,6 +50,9 @@ func (a *api) encrypt(ctx context.Context, in *encryptIn) (*encryptOut, error) {
 	if err := checkAlgorithm("encryptionAlgorithm", in.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
 	blob, arn, err := a.e.Encrypt(ctx, acct, in.KeyId, in.Plaintext, in.EncryptionContext)
 	if err != nil {
 		return nil, err
@@ -49,6 +61,7 @@ func (a *api) encrypt(ctx context.Context, in *encryptIn) (*encryptOut, error) {
 }
 
 type decryptIn struct {
+	DryRun              bool
 	CiphertextBlob      []byte
 	KeyId               string
 	EncryptionContext   map[string]string
@@ -70,6 +83,9 @@ func (a *api) decrypt(ctx context.Context, in *decryptIn) (*decryptOut, error) {
 	if err := checkAlgorithm("encryptionAlgorithm", in.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
 	plain, arn, err := a.e.DecryptWithKey(ctx, acct, in.KeyId, in.CiphertextBlob, in.EncryptionContext)
 	if err != nil {
 		return nil, err
@@ -78,6 +94,7 @@ func (a *api) decrypt(ctx context.Context, in *decryptIn) (*decryptOut, error) {
 }
 
 type generateDataKeyIn struct {
+	DryRun            bool
 	KeyId             string
 	KeySpec           string
 	NumberOfBytes     int
@@ -98,6 +115,9 @@ func (a *api) generate(ctx context.Context, op string, in *generateDataKeyIn) (*
 	}
 	n, err := kms.DataKeySize(op, in.KeySpec, in.NumberOfBytes)
 	if err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
 	plain, blob, arn, err := a.e.GenerateDataKey(ctx, acct, in.KeyId, in.EncryptionContext, n)
@@ -121,6 +141,7 @@ func (a *api) generateDataKeyWithoutPlaintext(ctx context.Context, in *generateD
 }
 
 type reEncryptIn struct {
+	DryRun                         bool
 	CiphertextBlob                 []byte
 	SourceEncryptionContext        map[string]string
 	SourceKeyId                    string
@@ -148,6 +169,9 @@ func (a *api) reEncrypt(ctx context.Context, in *reEncryptIn) (*reEncryptOut, er
 		return nil, err
 	}
 	if err := checkAlgorithm("destinationEncryptionAlgorithm", in.DestinationEncryptionAlgorithm); err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
 	r, err := a.e.ReEncrypt(ctx, acct, in.CiphertextBlob, in.SourceEncryptionContext, in.SourceKeyId,

@@ -244,6 +244,8 @@ func TestEncryptionContextAndCrypto(t *testing.T) {
 	}
 	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyId, Plaintext: make([]byte, 4097)})
 	wantErr(t, err, "ValidationException")
+	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyId, Plaintext: []byte("x"), DryRun: aws.Bool(true)})
+	wantErr(t, err, "DryRunOperationException")
 
 	// Data keys.
 	for spec, n := range map[types.DataKeySpec]int{types.DataKeySpecAes256: 32, types.DataKeySpecAes128: 16} {
