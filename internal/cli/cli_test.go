@@ -127,3 +127,19 @@ func TestBenchS3Runs(t *testing.T) {
 		t.Fatalf("benchmark reported errors:\n%s", s)
 	}
 }
+
+func TestRepeatableKMSStaticKey(t *testing.T) {
+	cmd := &cobra.Command{Use: "x"}
+	resolve := bindConfig(cmd.Flags())
+	k := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	if err := cmd.Flags().Parse([]string{"--kms-static-key", "a:" + k, "--kms-static-key", "b:" + k}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.KMSStaticKeys) != 2 || cfg.KMSStaticKeys[1] != "b:"+k {
+		t.Fatalf("got %q", cfg.KMSStaticKeys)
+	}
+}

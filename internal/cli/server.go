@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -20,9 +21,15 @@ import (
 // then TARN_* environment variables, then flags given on the command line.
 func bindConfig(fs *pflag.FlagSet) func() (config.Config, error) {
 	def := config.Default()
-	vals := map[string]*string{}
+	vals := map[string]func() string{}
 	for _, f := range config.Fields() {
-		vals[f.Name] = fs.String(f.Name, def.Get(f.Name), f.Usage+" (env "+f.Env+")")
+		if f.Repeatable {
+			list := fs.StringArray(f.Name, nil, f.Usage+" (env "+f.Env+")")
+			vals[f.Name] = func() string { return strings.Join(*list, ",") }
+			continue
+		}
+		v := fs.String(f.Name, def.Get(f.Name), f.Usage+" (env "+f.Env+")")
+		vals[f.Name] = func() string { return *v }
 		if def.Get(f.Name) == "false" {
 			fs.Lookup(f.Name).NoOptDefVal = "true" // --access-log alone means true
 		}
@@ -40,7 +47,7 @@ func bindConfig(fs *pflag.FlagSet) func() (config.Config, error) {
 		}
 		for name, v := range vals {
 			if fs.Changed(name) {
-				if err := cfg.Set(name, *v); err != nil {
+				if err := cfg.Set(name, v()); err != nil {
 					return cfg, err
 				}
 			}

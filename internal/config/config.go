@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -52,6 +53,12 @@ type Config struct {
 	SSEMasterRotation time.Duration `flag:"sse-master-rotation" usage:"SSE-S3 master key rotation period (0 disables)"`
 	// SSECHTTPLoopback allows SSE-C over plain HTTP from loopback clients.
 	SSECHTTPLoopback bool `flag:"ssec-http-loopback" usage:"allow SSE-C over plain HTTP from loopback clients (S3 requires TLS)"`
+	// KMSRootKey seals every KMS key's material; when neither it nor
+	// KMSRootKeyFile is set, one is generated into DATA/kms-root.key (0600).
+	KMSRootKey     string `flag:"kms-root-key" env:"TARN_KMS_ROOT_KEY" usage:"base64 32-byte KMS root key (prefer the environment variable; default: generated into DATA/kms-root.key)"`
+	KMSRootKeyFile string `flag:"kms-root-key-file" usage:"file holding the base64 32-byte KMS root key"`
+	// KMSStaticKeys pre-define KMS keys with fixed ids: NAME:BASE64KEY.
+	KMSStaticKeys []string `flag:"kms-static-key" env:"TARN_KMS_STATIC_KEYS" usage:"NAME:BASE64KEY pre-defines a KMS key with id NAME and 32-byte material (repeatable; comma-separated in env and file)"`
 }
 
 // Default returns the embedded defaults.
@@ -119,7 +126,43 @@ func (c *Config) Validate() error {
 	if c.RootKey != "" && c.RootKeyFile != "" {
 		return fmt.Errorf("config: give the root key or a root key file, not both")
 	}
+	if c.KMSRootKey != "" && c.KMSRootKeyFile != "" {
+		return fmt.Errorf("config: --kms-root-key and --kms-root-key-file are exclusive")
+	}
+	seen := map[string]bool{}
+	for _, sk := range c.KMSStaticKeys {
+		name, _, err := ParseStaticKey(sk)
+		if err != nil {
+			return err
+		}
+		if seen[name] {
+			return fmt.Errorf("config: kms static key %q given twice", name)
+		}
+		seen[name] = true
+	}
 	return nil
+}
+
+// ParseStaticKey splits a --kms-static-key value NAME:BASE64KEY: NAME is
+// 1–255 of [A-Za-z0-9_-], the key 32 bytes in standard base64.
+func ParseStaticKey(s string) (name string, key []byte, err error) {
+	name, b64, ok := strings.Cut(s, ":")
+	if !ok || name == "" || len(name) > 255 || strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+		return "", nil, fmt.Errorf("config: kms static key %q: want NAME:BASE64KEY with NAME of letters, digits, '-' and '_'", redactKey(s))
+	}
+	key, err = base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(key) != 32 {
+		return "", nil, fmt.Errorf("config: kms static key %q: the key must be 32 bytes in standard base64", name)
+	}
+	return name, key, nil
+}
+
+// redactKey keeps key material out of error messages.
+func redactKey(s string) string {
+	if name, _, ok := strings.Cut(s, ":"); ok {
+		return name + ":…"
+	}
+	return "…"
 }
 
 // Field describes one configuration field, for flags and docs.
@@ -128,6 +171,9 @@ type Field struct {
 	Env   string // environment variable
 	Usage string
 	Index int
+	// Repeatable fields ([]string) take the flag many times; in the
+	// environment and config file they are comma-separated.
+	Repeatable bool
 }
 
 // Fields lists the configurable fields in declaration order.
@@ -144,7 +190,8 @@ func Fields() []Field {
 		if env == "" {
 			env = "TARN_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 		}
-		out = append(out, Field{Name: name, Env: env, Usage: f.Tag.Get("usage"), Index: i})
+		out = append(out, Field{Name: name, Env: env, Usage: f.Tag.Get("usage"), Index: i,
+			Repeatable: f.Type == reflect.TypeOf([]string(nil))})
 	}
 	return out
 }
@@ -177,6 +224,14 @@ func (c *Config) Set(name, s string) error {
 				return fmt.Errorf("config: %s: %v", name, err)
 			}
 			v.SetInt(int64(d))
+		case []string:
+			var list []string
+			for _, e := range strings.Split(s, ",") {
+				if e = strings.TrimSpace(e); e != "" {
+					list = append(list, e)
+				}
+			}
+			v.Set(reflect.ValueOf(list))
 		default:
 			return fmt.Errorf("config: %s: unsupported type", name)
 		}
@@ -189,7 +244,11 @@ func (c *Config) Set(name, s string) error {
 func (c *Config) Get(name string) string {
 	for _, f := range Fields() {
 		if f.Name == name {
-			return fmt.Sprint(reflect.ValueOf(c).Elem().Field(f.Index).Interface())
+			v := reflect.ValueOf(c).Elem().Field(f.Index).Interface()
+			if list, ok := v.([]string); ok {
+				return strings.Join(list, ",")
+			}
+			return fmt.Sprint(v)
 		}
 	}
 	return ""
@@ -215,8 +274,18 @@ func (c *Config) LoadFile(path string) error {
 			s = strconv.FormatFloat(x, 'f', -1, 64)
 		case bool:
 			s = strconv.FormatBool(x)
+		case []any:
+			parts := make([]string, len(x))
+			for i, e := range x {
+				str, ok := e.(string)
+				if !ok {
+					return fmt.Errorf("config: %s: %s: want a list of strings", path, k)
+				}
+				parts[i] = str
+			}
+			s = strings.Join(parts, ",")
 		default:
-			return fmt.Errorf("config: %s: %s: want string, number or boolean", path, k)
+			return fmt.Errorf("config: %s: %s: want string, number, boolean or list of strings", path, k)
 		}
 		if err := c.Set(k, s); err != nil {
 			return fmt.Errorf("%v (in %s)", err, path)

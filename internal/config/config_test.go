@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -57,5 +58,30 @@ func TestValidateErrors(t *testing.T) {
 	}
 	if err := c.Set("nope", "1"); err == nil {
 		t.Fatal("want unknown")
+	}
+}
+
+func TestKMSStaticKeys(t *testing.T) {
+	key := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
+	c := Default()
+	if err := c.Set("kms-static-key", "a:"+key+", b:"+key); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil || len(c.KMSStaticKeys) != 2 || c.Get("kms-static-key") != "a:"+key+",b:"+key {
+		t.Fatal(err, c.KMSStaticKeys)
+	}
+	for _, bad := range []string{"noseparator", ":" + key, "a b:" + key, "a:c2hvcnQ=", "a:" + key + ",a:" + key} {
+		c := Default()
+		c.Set("kms-static-key", bad)
+		if err := c.Validate(); err == nil {
+			t.Errorf("%q: want error", bad)
+		} else if strings.Contains(err.Error(), key) {
+			t.Errorf("%q: error leaks the key: %v", bad, err)
+		}
+	}
+	c = Default()
+	c.KMSRootKey, c.KMSRootKeyFile = "x", "y"
+	if c.Validate() == nil {
+		t.Fatal("root key and file together")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tarnhq/tarn/internal/api/adminapi"
+	"github.com/tarnhq/tarn/internal/api/kmsapi"
 	"github.com/tarnhq/tarn/internal/api/s3api"
 	"github.com/tarnhq/tarn/internal/auth/iam"
 	"github.com/tarnhq/tarn/internal/auth/sigv4"
@@ -26,6 +27,7 @@ import (
 	"github.com/tarnhq/tarn/internal/awsproto/reqctx"
 	"github.com/tarnhq/tarn/internal/config"
 	"github.com/tarnhq/tarn/internal/edge"
+	"github.com/tarnhq/tarn/internal/kms"
 	"github.com/tarnhq/tarn/internal/objstore"
 	"github.com/tarnhq/tarn/internal/sse"
 	"github.com/tarnhq/tarn/internal/storage/blob/disk"
@@ -47,6 +49,7 @@ type Server struct {
 	edge    *edge.Edge
 	http    *http.Server
 	ln      net.Listener
+	kms     *kms.Store
 
 	ready    atomic.Bool
 	stopping atomic.Bool
@@ -111,8 +114,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	if cfg.S3DefaultEncryption == "none" {
 		defEnc = ""
 	}
+	if s.kms, err = openKMS(ctx, cfg, s.meta, log); err != nil {
+		s.closeStores()
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	s.obj, err = objstore.New(ctx, s.meta, s.blobs, objstore.Options{InlineLimit: cfg.InlineLimit, Region: cfg.Region,
-		Logger: log.With("component", "objstore"), Keyring: s.keyring, DefaultEncryption: defEnc})
+		Logger: log.With("component", "objstore"), Keyring: s.keyring, KMS: s.kms, DefaultEncryption: defEnc})
 	if err != nil {
 		s.closeStores()
 		return nil, fmt.Errorf("server: object store: %w", err)
@@ -130,7 +137,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 			"application/json", reqctx.From(r.Context()).ID)
 	})
 	s.edge = edge.New(edge.Options{Logger: log.With("component", "edge"), AccessLog: cfg.AccessLog, Verifier: verifier,
-		Principals: s.iam, Metrics: metrics, S3: s3h, Internal: internal})
+		Principals: s.iam, Metrics: metrics, S3: s3h, Internal: internal,
+		JSON: map[string]http.Handler{kmsapi.Prefix: kmsapi.New(s.kms)}})
 	s.http = &http.Server{Handler: s.edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	s.StartupDuration = time.Since(start)
