@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -220,5 +221,71 @@ func TestBucketEncryptionAPI(t *testing.T) {
 	wantErr(t, err, "ServerSideEncryptionConfigurationNotFoundError", 404)
 	if o := put(t, c2, "plain", "k", "v"); o.ServerSideEncryption != "" {
 		t.Fatalf("unencrypted server reported %q", o.ServerSideEncryption)
+	}
+}
+
+func TestSSEKMSWithRealKMS(t *testing.T) {
+	s, c := setup(t)
+	k := s.KMS()
+	mkBucket(t, c, "kmsb")
+	key, err := k.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("s3 test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID := aws.ToString(key.KeyMetadata.KeyId)
+	encCtx := base64.StdEncoding.EncodeToString([]byte(`{"team":"data"}`))
+	out := put(t, c, "kmsb", "obj", "kms secret", func(in *s3.PutObjectInput) {
+		in.ServerSideEncryption = types.ServerSideEncryptionAwsKms
+		in.SSEKMSKeyId = aws.String(keyID)
+		in.SSEKMSEncryptionContext = aws.String(encCtx)
+	})
+	if out.ServerSideEncryption != types.ServerSideEncryptionAwsKms || !strings.HasSuffix(aws.ToString(out.SSEKMSKeyId), keyID) {
+		t.Fatalf("PUT: %q %q", out.ServerSideEncryption, aws.ToString(out.SSEKMSKeyId))
+	}
+	if aws.ToString(out.SSEKMSEncryptionContext) != encCtx {
+		t.Fatalf("PUT context %q", aws.ToString(out.SSEKMSEncryptionContext))
+	}
+	if got, gout := get(t, c, "kmsb", "obj"); got != "kms secret" || gout.ServerSideEncryption != types.ServerSideEncryptionAwsKms {
+		t.Fatalf("GET %q %q", got, gout.ServerSideEncryption)
+	}
+	// A disabled key makes GET fail until it is enabled again.
+	if _, err := k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(keyID)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("kmsb"), Key: aws.String("obj")})
+	wantErr(t, err, "KMS.DisabledException", 400)
+	if _, err := k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: aws.String(keyID)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := get(t, c, "kmsb", "obj"); got != "kms secret" {
+		t.Fatal("GET after re-enable")
+	}
+	// No key id: the account's AWS-managed aws/s3 key; bucket keys too.
+	out = put(t, c, "kmsb", "managed", "m", func(in *s3.PutObjectInput) {
+		in.ServerSideEncryption = types.ServerSideEncryptionAwsKms
+		in.BucketKeyEnabled = aws.Bool(true)
+	})
+	if aws.ToString(out.SSEKMSKeyId) == "" || !aws.ToBool(out.BucketKeyEnabled) {
+		t.Fatalf("managed key PUT: %+v", out)
+	}
+	if got, _ := get(t, c, "kmsb", "managed"); got != "m" {
+		t.Fatal("managed key GET")
+	}
+	// Unknown key: the write is refused and nothing is stored.
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kmsb"), Key: aws.String("nokey"), Body: strings.NewReader("x"),
+		ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String("alias/does-not-exist")})
+	wantErr(t, err, "KMS.NotFoundException", 400)
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("kmsb"), Key: aws.String("nokey")}); err == nil {
+		t.Fatal("object stored despite the KMS error")
+	}
+	// Bucket default with a KMS key applies to plain PUTs.
+	_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("kmsb"),
+		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String(keyID)}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := put(t, c, "kmsb", "dflt", "d"); o.ServerSideEncryption != types.ServerSideEncryptionAwsKms {
+		t.Fatalf("bucket default: %q", o.ServerSideEncryption)
 	}
 }
