@@ -22,7 +22,7 @@ func init() { extraCommands = append(extraCommands, benchCmd) }
 
 func benchCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure tarn with real AWS clients, beside the machine's physical limits"}
-	var endpoint, sizes, concs, dataDir string
+	var endpoint, sizes, concs, dataDir, encryption string
 	var dur time.Duration
 	var limits bool
 	s3c := &cobra.Command{
@@ -53,6 +53,7 @@ func benchCmd() *cobra.Command {
 				cfg := config.Default()
 				cfg.Addr, cfg.DataDir = "127.0.0.1:0", dataDir
 				cfg.RootAccessKey, cfg.RootSecretKey = "BENCHROOT", "bench-root-secret"
+				cfg.S3DefaultEncryption = encryption
 				ak, sk = cfg.RootAccessKey, cfg.RootSecretKey
 				t0 := time.Now()
 				srv, err := server.New(cmd.Context(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -67,7 +68,7 @@ func benchCmd() *cobra.Command {
 					return err
 				}
 				go srv.Serve()
-				fmt.Fprintf(out, "server: in-process, data dir %s, start-up %s\n\n", dataDir, time.Since(t0).Round(time.Microsecond))
+				fmt.Fprintf(out, "server: in-process, data dir %s, default encryption %s, start-up %s\n\n", dataDir, encryption, time.Since(t0).Round(time.Microsecond))
 				defer srv.Shutdown(context.Background())
 				endpoint = "http://" + srv.Addr()
 			}
@@ -95,6 +96,7 @@ func benchCmd() *cobra.Command {
 	s3c.Flags().StringVar(&sizes, "sizes", "4KiB,1MiB", "object sizes")
 	s3c.Flags().StringVar(&concs, "concurrency", "1,16,64", "concurrent clients")
 	s3c.Flags().DurationVar(&dur, "duration", 5*time.Second, "duration of each cell")
+	s3c.Flags().StringVar(&encryption, "encryption", "AES256", "in-process server's default encryption: AES256 (as S3) or none")
 	s3c.Flags().BoolVar(&limits, "limits", true, "also measure file write+fsync/read and loopback HTTP limits")
 	cmd.AddCommand(s3c)
 	return cmd
