@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tarnhq/tarn/internal/errs"
@@ -96,6 +97,8 @@ type Engine struct {
 	key   []byte
 	mu    sync.Mutex // guards streams
 	strms map[string]*stream
+	nonce atomic.Uint32
+	once  sync.Once
 	stop  chan struct{}
 	done  chan struct{}
 }
@@ -164,9 +167,11 @@ func (e *Engine) sweepLoop() {
 
 // Close stops background work and closes the shard logs (not the stores).
 func (e *Engine) Close() error {
-	close(e.stop)
-	<-e.done
-	e.closeLogs()
+	e.once.Do(func() {
+		close(e.stop)
+		<-e.done
+		e.closeLogs()
+	})
 	return nil
 }
 

@@ -94,11 +94,12 @@ type iterator struct {
 	name     string
 }
 
-// Tokens are base64(version 1 | stream id | shard index | offset | issued
+// Tokens are base64(version 1 | nonce | stream id | shard index | offset | issued
 // ms | name | HMAC-SHA256[:16]) under a key kept in the metadata store, so
 // they are opaque, tamper-evident and survive restarts.
 func (e *Engine) encodeIterator(it iterator) string {
 	b := []byte{1}
+	b = binary.BigEndian.AppendUint32(b, e.nonce.Add(1))
 	b = binary.BigEndian.AppendUint64(b, uint64(it.streamID))
 	b = binary.BigEndian.AppendUint32(b, uint32(it.shard))
 	b = binary.BigEndian.AppendUint64(b, it.offset)
@@ -112,7 +113,7 @@ func (e *Engine) encodeIterator(it iterator) string {
 
 func (e *Engine) decodeIterator(s string) (iterator, bool) {
 	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) < 1+8+4+8+8+16+1 || b[0] != 1 {
+	if err != nil || len(b) < 1+4+8+4+8+8+16+1 || b[0] != 1 {
 		return iterator{}, false
 	}
 	body, mac := b[:len(b)-16], b[len(b)-16:]
@@ -121,6 +122,7 @@ func (e *Engine) decodeIterator(s string) (iterator, bool) {
 	if !hmac.Equal(m.Sum(nil)[:16], mac) {
 		return iterator{}, false
 	}
+	body = body[4:] // the nonce makes every token distinct
 	return iterator{
 		streamID: int64(binary.BigEndian.Uint64(body[1:])),
 		shard:    int(binary.BigEndian.Uint32(body[9:])),
