@@ -39,6 +39,13 @@ type Config struct {
 	ShutdownTimeout time.Duration `flag:"shutdown-timeout" usage:"how long SIGTERM waits for in-flight requests"`
 	// MaxSkew is the allowed clock difference of signed requests.
 	MaxSkew time.Duration `flag:"max-skew" usage:"allowed clock skew of signed requests"`
+
+	// KinesisLimits enforces Kinesis's provisioned per-shard throughput.
+	KinesisLimits string `flag:"kinesis-limits" usage:"Kinesis per-shard throughput limits: on, or off for local development"`
+	// KinesisStateDelay is how long streams stay CREATING/UPDATING/DELETING.
+	KinesisStateDelay time.Duration `flag:"kinesis-state-delay" usage:"how long Kinesis streams stay CREATING, UPDATING or DELETING"`
+	// KinesisShardLimit is the account's open-shard quota.
+	KinesisShardLimit int `flag:"kinesis-shard-limit" usage:"Kinesis open-shard quota of the account"`
 }
 
 // Default returns the embedded defaults.
@@ -52,6 +59,10 @@ func Default() Config {
 		InlineLimit:     64 << 10,
 		ShutdownTimeout: 30 * time.Second,
 		MaxSkew:         15 * time.Minute,
+
+		KinesisLimits:     "on",
+		KinesisStateDelay: 500 * time.Millisecond,
+		KinesisShardLimit: 500,
 	}
 }
 
@@ -90,6 +101,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxSkew <= 0 {
 		return fmt.Errorf("config: max skew must be positive")
+	}
+	if c.KinesisLimits != "on" && c.KinesisLimits != "off" {
+		return fmt.Errorf("config: kinesis limits %q: want on or off", c.KinesisLimits)
+	}
+	if c.KinesisStateDelay < 0 || c.KinesisShardLimit < 1 {
+		return fmt.Errorf("config: kinesis state delay must be >= 0 and shard limit >= 1")
 	}
 	return nil
 }

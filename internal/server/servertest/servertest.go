@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tarnhq/tarn/internal/config"
@@ -109,4 +110,9 @@ func (s *Server) S3(opts ...func(*s3.Options)) *s3.Client {
 func (s *Server) S3As(accessKey, secretKey string, opts ...func(*s3.Options)) *s3.Client {
 	opts = append([]func(*s3.Options){func(o *s3.Options) { o.UsePathStyle = true }}, opts...)
 	return s3.NewFromConfig(s.AWSConfig(accessKey, secretKey), opts...)
+}
+
+// Kinesis returns a Kinesis client with root credentials.
+func (s *Server) Kinesis(opts ...func(*kinesis.Options)) *kinesis.Client {
+	return kinesis.NewFromConfig(s.AWSConfig("", ""), opts...)
 }
