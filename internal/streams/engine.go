@@ -36,6 +36,7 @@ type streamRec struct {
 	Shards    []shardRec        `json:"shards"`
 	Tags      map[string]string `json:"tags,omitempty"`
 	Metrics   []string          `json:"metrics,omitempty"`
+	Consumers []consumerRec     `json:"consumers,omitempty"`
 }
 
 type shardRec struct {
@@ -441,6 +442,11 @@ func (e *Engine) DeleteStream(ctx context.Context, ref Ref, enforceConsumerDelet
 	if s.status(now) == StatusDeleting {
 		return fail(op, CodeInUse, "Stream %s under account %s is already being deleted.", s.rec.Name, e.opts.Account)
 	}
+	s.liveConsumers(now)
+	if len(s.rec.Consumers) > 0 && !enforceConsumerDeletion {
+		return fail(op, CodeInUse, "Stream %s under account %s has registered consumers. Deregister them or set EnforceConsumerDeletion.", s.rec.Name, e.opts.Account)
+	}
+	s.rec.Consumers = nil
 	s.rec.Status, s.rec.Until = StatusDeleting, now.Add(e.opts.StateDelay)
 	return e.save(ctx, s)
 }
@@ -451,6 +457,11 @@ func (e *Engine) describe(s *stream) *StreamDescription {
 	d := &StreamDescription{Name: s.rec.Name, ARN: e.ARN(s.rec.Name), Status: s.status(now), Mode: s.rec.Mode,
 		Created: s.rec.Created, RetentionHours: s.rec.Retention, EncryptionType: "NONE",
 		ShardLevelMetrics: append([]string{}, s.rec.Metrics...)}
+	for _, c := range s.rec.Consumers {
+		if c.status(now) != "" {
+			d.ConsumerCount++
+		}
+	}
 	for i := range s.rec.Shards {
 		r := &s.rec.Shards[i]
 		sh := s.shards[r.Index]

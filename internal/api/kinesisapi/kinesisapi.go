@@ -62,6 +62,10 @@ func New(e *streams.Engine, now func() time.Time) *awsjson.Service {
 	s.Handle("DescribeLimits", awsjson.Op(a.describeLimits))
 	s.Handle("EnableEnhancedMonitoring", awsjson.Op(a.enableMonitoring))
 	s.Handle("DisableEnhancedMonitoring", awsjson.Op(a.disableMonitoring))
+	s.Handle("RegisterStreamConsumer", awsjson.Op(a.registerConsumer))
+	s.Handle("DescribeStreamConsumer", awsjson.Op(a.describeConsumer))
+	s.Handle("DeregisterStreamConsumer", awsjson.Op(a.deregisterConsumer))
+	s.Handle("ListStreamConsumers", awsjson.Op(a.listConsumers))
 	return s
 }
 

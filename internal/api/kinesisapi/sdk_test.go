@@ -442,3 +442,40 @@ func TestRestartKeepsData(t *testing.T) {
 		t.Fatalf("put after restart: %v", err)
 	}
 }
+
+func TestConsumers(t *testing.T) {
+	_, c := start(t, "on")
+	create(t, c, "s", 1)
+	arn := aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/s")
+	reg, err := c.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("app")})
+	if err != nil || reg.Consumer.ConsumerStatus != types.ConsumerStatusCreating || !strings.HasPrefix(*reg.Consumer.ConsumerARN, *arn+"/consumer/app:") {
+		t.Fatalf("Register = %+v, %v", reg, err)
+	}
+	_, err = c.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("app")})
+	wantAPIError(t, err, "ResourceInUseException", "already exists")
+	c.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("b")})
+	time.Sleep(120 * time.Millisecond)
+	d, err := c.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: reg.Consumer.ConsumerARN})
+	if err != nil || d.ConsumerDescription.ConsumerStatus != types.ConsumerStatusActive || *d.ConsumerDescription.StreamARN != *arn {
+		t.Fatalf("Describe = %+v, %v", d, err)
+	}
+	l, err := c.ListStreamConsumers(ctx, &kinesis.ListStreamConsumersInput{StreamARN: arn, MaxResults: aws.Int32(1)})
+	if err != nil || len(l.Consumers) != 1 || l.NextToken == nil {
+		t.Fatalf("List = %+v, %v", l, err)
+	}
+	l, err = c.ListStreamConsumers(ctx, &kinesis.ListStreamConsumersInput{StreamARN: arn, NextToken: l.NextToken})
+	if err != nil || len(l.Consumers) != 1 || *l.Consumers[0].ConsumerName != "b" {
+		t.Fatalf("List page 2 = %+v, %v", l, err)
+	}
+	_, err = c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s")})
+	wantAPIError(t, err, "ResourceInUseException", "has registered consumers")
+	if _, err := c.DeregisterStreamConsumer(ctx, &kinesis.DeregisterStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("app")}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(120 * time.Millisecond)
+	_, err = c.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("app")})
+	wantAPIError(t, err, "ResourceNotFoundException", "Consumer app under stream s not found")
+	if _, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s"), EnforceConsumerDeletion: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+}
