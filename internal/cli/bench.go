@@ -96,7 +96,7 @@ func benchCmd() *cobra.Command {
 	s3c.Flags().StringVar(&concs, "concurrency", "1,16,64", "concurrent clients")
 	s3c.Flags().DurationVar(&dur, "duration", 5*time.Second, "duration of each cell")
 	s3c.Flags().BoolVar(&limits, "limits", true, "also measure file write+fsync/read and loopback HTTP limits")
-	cmd.AddCommand(s3c)
+	cmd.AddCommand(s3c, kinesisBenchCmd())
 	return cmd
 }
 
