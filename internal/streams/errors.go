@@ -44,10 +44,6 @@ func (e *Engine) notFound(op, name string) error {
 	return fail(op, CodeNotFound, "Stream %s under account %s not found.", name, e.opts.Account)
 }
 
-func (e *Engine) notActive(op string, s *stream) error {
-	return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", s.rec.Name, e.opts.Account, s.status(e.now()))
-}
-
 // validation collects constraint violations in AWS's wording:
 // "N validation error(s) detected: Value '…' at '…' failed to satisfy
 // constraint: …; Value …".
