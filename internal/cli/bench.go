@@ -98,7 +98,7 @@ func benchCmd() *cobra.Command {
 	s3c.Flags().DurationVar(&dur, "duration", 5*time.Second, "duration of each cell")
 	s3c.Flags().StringVar(&encryption, "encryption", "AES256", "in-process server's default encryption: AES256 (as S3) or none")
 	s3c.Flags().BoolVar(&limits, "limits", true, "also measure file write+fsync/read and loopback HTTP limits")
-	cmd.AddCommand(s3c)
+	cmd.AddCommand(s3c, kinesisBenchCmd())
 	return cmd
 }
 

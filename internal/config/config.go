@@ -59,6 +59,12 @@ type Config struct {
 	KMSRootKeyFile string `flag:"kms-root-key-file" usage:"file holding the base64 32-byte KMS root key"`
 	// KMSStaticKeys pre-define KMS keys with fixed ids: NAME:BASE64KEY.
 	KMSStaticKeys []string `flag:"kms-static-key" env:"TARN_KMS_STATIC_KEYS" usage:"NAME:BASE64KEY pre-defines a KMS key with id NAME and 32-byte material (repeatable; comma-separated in env and file)"`
+	// KinesisLimits enforces Kinesis's provisioned per-shard throughput.
+	KinesisLimits string `flag:"kinesis-limits" usage:"Kinesis per-shard throughput limits: on, or off for local development"`
+	// KinesisStateDelay is how long streams stay CREATING/UPDATING/DELETING.
+	KinesisStateDelay time.Duration `flag:"kinesis-state-delay" usage:"how long Kinesis streams stay CREATING, UPDATING or DELETING"`
+	// KinesisShardLimit is the account's open-shard quota.
+	KinesisShardLimit int `flag:"kinesis-shard-limit" usage:"Kinesis open-shard quota of the account"`
 }
 
 // Default returns the embedded defaults.
@@ -76,6 +82,9 @@ func Default() Config {
 		S3DefaultEncryption: "AES256",
 		SSEMasterRotation:   30 * 24 * time.Hour,
 		SSECHTTPLoopback:    true,
+		KinesisLimits:       "on",
+		KinesisStateDelay:   500 * time.Millisecond,
+		KinesisShardLimit:   500,
 	}
 }
 
@@ -139,6 +148,12 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("config: kms static key %q given twice", name)
 		}
 		seen[name] = true
+	}
+	if c.KinesisLimits != "on" && c.KinesisLimits != "off" {
+		return fmt.Errorf("config: kinesis limits %q: want on or off", c.KinesisLimits)
+	}
+	if c.KinesisStateDelay < 0 || c.KinesisShardLimit < 1 {
+		return fmt.Errorf("config: kinesis state delay must be >= 0 and shard limit >= 1")
 	}
 	return nil
 }

@@ -27,13 +27,16 @@ type rule struct {
 
 var rules = []rule{
 	{dir: "internal/storage", forbid: []string{module + "internal/"},
-		allow: []string{module + "internal/storage/meta", module + "internal/storage/blob"},
+		allow: []string{module + "internal/storage/meta", module + "internal/storage/blob", module + "internal/storage/seglog"},
 		why:   "storage implementations import only their interface package"},
 	{dir: "internal/objstore", forbid: []string{"net/http", "encoding/xml", module + "internal/api", module + "internal/edge",
 		module + "internal/server", module + "internal/awsproto", module + "internal/storage/meta/", module + "internal/storage/blob/"},
 		why: "engines know no HTTP, XML or wire protocol, and only storage interfaces"},
 	{dir: "internal/kms", forbid: []string{"net/http", "encoding/xml", module + "internal/api", module + "internal/edge",
 		module + "internal/server", module + "internal/awsproto", module + "internal/storage/meta/", module + "internal/storage/blob"},
+		why: "engines know no HTTP, XML or wire protocol, and only storage interfaces"},
+	{dir: "internal/streams", forbid: []string{"net/http", "encoding/xml", module + "internal/api", module + "internal/edge",
+		module + "internal/server", module + "internal/awsproto", module + "internal/storage/meta/", module + "internal/storage/seglog/"},
 		why: "engines know no HTTP, XML or wire protocol, and only storage interfaces"},
 	{dir: "internal/api", forbid: []string{module + "internal/storage", module + "internal/server", module + "internal/cli", module + "internal/edge"},
 		why: "front ends import engines, awsproto and auth, never storage or the server"},

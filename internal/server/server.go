@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tarnhq/tarn/internal/api/adminapi"
+	"github.com/tarnhq/tarn/internal/api/kinesisapi"
 	"github.com/tarnhq/tarn/internal/api/kmsapi"
 	"github.com/tarnhq/tarn/internal/api/s3api"
 	"github.com/tarnhq/tarn/internal/auth/iam"
@@ -32,6 +33,8 @@ import (
 	"github.com/tarnhq/tarn/internal/sse"
 	"github.com/tarnhq/tarn/internal/storage/blob/disk"
 	"github.com/tarnhq/tarn/internal/storage/meta/pebble"
+	"github.com/tarnhq/tarn/internal/storage/seglog/file"
+	"github.com/tarnhq/tarn/internal/streams"
 )
 
 // Version is set at build time (-ldflags "-X .../server.Version=...").
@@ -50,6 +53,8 @@ type Server struct {
 	http    *http.Server
 	ln      net.Listener
 	kms     *kms.Store
+	logs    *file.Store
+	kin     *streams.Engine
 
 	ready    atomic.Bool
 	stopping atomic.Bool
@@ -124,6 +129,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		s.closeStores()
 		return nil, fmt.Errorf("server: object store: %w", err)
 	}
+	if s.kin, err = s.openKinesis(ctx); err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	verifier := &sigv4.Verifier{Creds: s.iam, MaxSkew: cfg.MaxSkew}
 	metrics := edge.NewMetrics()
 	s3h := s3api.New(s.obj, iam.OwnerAuthorizer{}, s.iam, verifier, s3api.Options{Domain: cfg.Domain, Region: cfg.Region,
@@ -138,7 +147,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	})
 	s.edge = edge.New(edge.Options{Logger: log.With("component", "edge"), AccessLog: cfg.AccessLog, Verifier: verifier,
 		Principals: s.iam, Metrics: metrics, S3: s3h, Internal: internal,
-		JSON: map[string]http.Handler{kmsapi.Prefix: kmsapi.New(s.kms)}})
+		JSON: map[string]http.Handler{kmsapi.Prefix: kmsapi.New(s.kms), kinesisapi.Prefix: kinesisapi.New(s.kin, nil)}})
 	s.http = &http.Server{Handler: s.edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	s.StartupDuration = time.Since(start)
@@ -287,6 +296,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) closeStores() {
+	if s.kin != nil {
+		s.kin.Close()
+	}
+	if s.logs != nil {
+		if err := s.logs.Close(); err != nil {
+			s.log.Error("close shard logs", "err", err)
+		}
+	}
 	if s.blobs != nil {
 		if err := s.blobs.Close(); err != nil {
 			s.log.Error("close blob store", "err", err)

@@ -3,6 +3,8 @@
 // the output is a JSON object, and errors are {"__type","message"} with the
 // x-amzn-ErrorType header. Front ends (Kinesis, KMS, Glue, ...) register
 // typed operations; decoding, encoding and error shape live here once.
+// A request whose Content-Type is application/x-amz-cbor-1.1 is decoded
+// from CBOR and answered in CBOR (errors too), with the same types.
 package awsjson
 
 import (
@@ -17,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/tarnhq/tarn/internal/awsproto/awserr"
+	"github.com/tarnhq/tarn/internal/awsproto/cbor"
 	"github.com/tarnhq/tarn/internal/awsproto/reqctx"
 )
 
@@ -26,12 +29,23 @@ const MaxBody = 16 << 20
 // Handler serves one operation: body is the request document.
 type Handler func(ctx context.Context, body []byte) (any, error)
 
+type cborKey struct{}
+
+// IsCBOR reports whether the request in ctx has a CBOR body.
+func IsCBOR(ctx context.Context) bool { return ctx.Value(cborKey{}) != nil }
+
 // Op adapts a typed operation: the body is decoded into In (a missing or
 // empty body is {}), and Out is encoded as the reply.
 func Op[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) Handler {
 	return func(ctx context.Context, body []byte) (any, error) {
 		in := new(In)
-		if len(bytes.TrimSpace(body)) > 0 {
+		if IsCBOR(ctx) {
+			if len(body) > 0 {
+				if err := cbor.Unmarshal(body, in); err != nil {
+					return nil, awserr.New("SerializationException", "%s", err.Error())
+				}
+			}
+		} else if len(bytes.TrimSpace(body)) > 0 {
 			if err := json.Unmarshal(body, in); err != nil {
 				return nil, SerializationError(err)
 			}
@@ -95,6 +109,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	prefix, op, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
 	info.Operation = op
 	h, ok := s.ops[op]
+	ctx := r.Context()
+	isCBOR := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-cbor")
+	if isCBOR {
+		ctx = context.WithValue(ctx, cborKey{}, true)
+		w = cborWriter{w}
+	}
 	if prefix != s.Prefix || !ok {
 		s.writeError(w, info, awserr.New("UnknownOperationException", "The operation %s is not supported by this server.", op))
 		return
@@ -116,17 +136,24 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, info, awserr.New("SerializationException", "The request body is larger than %d bytes.", MaxBody))
 		return
 	}
-	out, err := h(r.Context(), body)
+	out, err := h(ctx, body)
 	if err != nil {
 		s.writeError(w, info, s.toAWS(err))
 		return
 	}
-	b, err := json.Marshal(out)
+	ct := s.contentType()
+	var b []byte
+	if isCBOR {
+		b, err = cbor.Marshal(out)
+		ct = cbor.ContentType
+	} else {
+		b, err = json.Marshal(out)
+	}
 	if err != nil {
 		s.writeError(w, info, awserr.New("InternalFailure"))
 		return
 	}
-	w.Header().Set("Content-Type", s.contentType())
+	w.Header().Set("Content-Type", ct)
 	w.Header().Set("x-amzn-RequestId", info.ID)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
@@ -147,5 +174,24 @@ func (s *Service) toAWS(err error) *awserr.Error {
 
 func (s *Service) writeError(w http.ResponseWriter, info *reqctx.Info, e *awserr.Error) {
 	info.Error = e.Code
+	if _, ok := w.(cborWriter); ok {
+		writeCBORError(w, e, info.ID)
+		return
+	}
 	awserr.WriteJSON(w, e, s.contentType(), info.ID)
+}
+
+// cborWriter marks a response to a CBOR request.
+type cborWriter struct{ http.ResponseWriter }
+
+// writeCBORError writes e as a CBOR document {"__type", "message"} with
+// the same headers as a JSON error.
+func writeCBORError(w http.ResponseWriter, e *awserr.Error, requestID string) {
+	body, _ := cbor.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+	w.Header().Set("Content-Type", cbor.ContentType)
+	w.Header().Set("X-Amzn-ErrorType", e.Code)
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(e.Status)
+	w.Write(body)
 }

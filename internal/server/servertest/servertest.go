@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -120,4 +121,9 @@ func (s *Server) KMS(opts ...func(*kms.Options)) *kms.Client {
 // KMSAs returns a KMS client with the given credentials.
 func (s *Server) KMSAs(accessKey, secretKey string, opts ...func(*kms.Options)) *kms.Client {
 	return kms.NewFromConfig(s.AWSConfig(accessKey, secretKey), opts...)
+}
+
+// Kinesis returns a Kinesis client with root credentials.
+func (s *Server) Kinesis(opts ...func(*kinesis.Options)) *kinesis.Client {
+	return kinesis.NewFromConfig(s.AWSConfig("", ""), opts...)
 }

@@ -1,0 +1,237 @@
+package bench
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+)
+
+// KinesisOptions configure the Kinesis benchmark.
+type KinesisOptions struct {
+	Endpoint, AccessKey, Secret string
+	Shards                      int           // default 4
+	Producers                   int           // concurrent PutRecords callers (default 8)
+	Batch                       int           // records per PutRecords (default 500)
+	Size                        int           // record size (default 1 KiB)
+	Duration                    time.Duration // write phase (default 5 s)
+	Out                         io.Writer
+}
+
+// KinesisResult is what the benchmark measured.
+type KinesisResult struct {
+	Records                int64
+	WriteRecsPerSec        float64
+	WriteMiBPerSec         float64
+	ReadRecsPerSec         float64
+	LatencyP50, LatencyP99 time.Duration
+}
+
+// Kinesis writes Size-byte records in PutRecords batches over Shards shards
+// for Duration while one tailing consumer per shard measures put→get
+// latency (the producer's clock is in each record), then reads everything
+// back from TRIM_HORIZON. The server should run with --kinesis-limits=off.
+func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
+	if o.Shards == 0 {
+		o.Shards = 4
+	}
+	if o.Producers == 0 {
+		o.Producers = 8
+	}
+	if o.Batch == 0 {
+		o.Batch = 500
+	}
+	if o.Size < 8 {
+		o.Size = 1024
+	}
+	if o.Duration == 0 {
+		o.Duration = 5 * time.Second
+	}
+	c := kinesis.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(o.Endpoint), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(o.AccessKey, o.Secret, ""),
+		HTTPClient:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}})
+	name := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: &name, ShardCount: aws.Int32(int32(o.Shards))}); err != nil {
+		return KinesisResult{}, err
+	}
+	for {
+		d, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: &name})
+		if err != nil {
+			return KinesisResult{}, err
+		}
+		if d.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var res KinesisResult
+	stop := make(chan struct{})
+	var lmu sync.Mutex
+	var lats []time.Duration
+	var wg sync.WaitGroup
+	var readErr atomic.Value
+	for s := range o.Shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprintf("shardId-%012d", s)
+			it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &name, ShardId: &id, ShardIteratorType: types.ShardIteratorTypeLatest})
+			if err != nil {
+				readErr.Store(err)
+				return
+			}
+			iter := it.ShardIterator
+			var local []time.Duration
+			for {
+				r, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+				if err != nil {
+					readErr.Store(err)
+					return
+				}
+				now := time.Now()
+				for _, rec := range r.Records {
+					local = append(local, now.Sub(time.Unix(0, int64(binary.BigEndian.Uint64(rec.Data)))))
+				}
+				iter = r.NextShardIterator
+				if len(r.Records) == 0 {
+					select {
+					case <-stop:
+						lmu.Lock()
+						lats = append(lats, local...)
+						lmu.Unlock()
+						return
+					case <-time.After(2 * time.Millisecond):
+					}
+				}
+			}
+		}()
+	}
+	var total atomic.Int64
+	var pwg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(o.Duration)
+	var putErr atomic.Value
+	for p := range o.Producers {
+		pwg.Add(1)
+		go func() {
+			defer pwg.Done()
+			entries := make([]types.PutRecordsRequestEntry, o.Batch)
+			for i := range entries {
+				entries[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprintf("p%d-%d", p, i)), Data: make([]byte, o.Size)}
+			}
+			for time.Now().Before(deadline) {
+				now := time.Now().UnixNano()
+				for i := range entries {
+					entries[i].Data = make([]byte, o.Size)
+					binary.BigEndian.PutUint64(entries[i].Data, uint64(now))
+				}
+				out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &name, Records: entries})
+				if err != nil {
+					putErr.Store(err)
+					return
+				}
+				total.Add(int64(o.Batch - int(*out.FailedRecordCount)))
+			}
+		}()
+	}
+	pwg.Wait()
+	elapsed := time.Since(start)
+	time.Sleep(100 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if err, ok := putErr.Load().(error); ok {
+		return res, err
+	}
+	if err, ok := readErr.Load().(error); ok {
+		return res, err
+	}
+	res.Records = total.Load()
+	res.WriteRecsPerSec = float64(res.Records) / elapsed.Seconds()
+	res.WriteMiBPerSec = res.WriteRecsPerSec * float64(o.Size) / (1 << 20)
+	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
+	if len(lats) > 0 {
+		res.LatencyP50, res.LatencyP99 = lats[len(lats)/2], lats[len(lats)*99/100]
+	}
+	// Read-back from TRIM_HORIZON, all shards in parallel.
+	var read atomic.Int64
+	rstart := time.Now()
+	var rwg sync.WaitGroup
+	for s := range o.Shards {
+		rwg.Add(1)
+		go func() {
+			defer rwg.Done()
+			id := fmt.Sprintf("shardId-%012d", s)
+			it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &name, ShardId: &id, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+			if err != nil {
+				readErr.Store(err)
+				return
+			}
+			iter := it.ShardIterator
+			for {
+				r, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+				if err != nil {
+					readErr.Store(err)
+					return
+				}
+				read.Add(int64(len(r.Records)))
+				if len(r.Records) == 0 {
+					return
+				}
+				iter = r.NextShardIterator
+			}
+		}()
+	}
+	rwg.Wait()
+	res.ReadRecsPerSec = float64(read.Load()) / time.Since(rstart).Seconds()
+	c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: &name})
+	if o.Out != nil {
+		fmt.Fprintf(o.Out, "kinesis: %d shards, %d producers, PutRecords of %d × %s, %s\n", o.Shards, o.Producers, o.Batch, SizeString(o.Size), round(elapsed))
+		fmt.Fprintf(o.Out, "  write      %10.0f records/s  %8.1f MiB/s  (%d records)\n", res.WriteRecsPerSec, res.WriteMiBPerSec, res.Records)
+		fmt.Fprintf(o.Out, "  read-back  %10.0f records/s  %8.1f MiB/s  (%d records)\n", res.ReadRecsPerSec, res.ReadRecsPerSec*float64(o.Size)/(1<<20), read.Load())
+		fmt.Fprintf(o.Out, "  put→get    p50 %s  p99 %s  (%d samples)\n", round(res.LatencyP50), round(res.LatencyP99), len(lats))
+	}
+	if err, ok := readErr.Load().(error); ok {
+		return res, err
+	}
+	return res, nil
+}
+
+// AppendLimit measures the disk's raw append+fsync rate for batches of
+// batchBytes in dir: the ceiling for a durable log on this machine.
+func AppendLimit(dir string, batchBytes int, d time.Duration, out io.Writer) (float64, error) {
+	f, err := os.CreateTemp(dir, "tarn-bench-append-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	buf := make([]byte, batchBytes)
+	n := 0
+	start := time.Now()
+	for time.Since(start) < d {
+		if _, err := f.Write(buf); err != nil {
+			return 0, err
+		}
+		if err := f.Sync(); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	rate := float64(n) / time.Since(start).Seconds()
+	if out != nil {
+		fmt.Fprintf(out, "disk: append+fsync of %s batches in %s: %.0f fsyncs/s = %.1f MiB/s\n", SizeString(batchBytes), filepath.Dir(f.Name()), rate, rate*float64(batchBytes)/(1<<20))
+	}
+	return rate, nil
+}

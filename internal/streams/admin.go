@@ -1,0 +1,246 @@
+package streams
+
+import (
+	"context"
+	"sort"
+	"unicode/utf8"
+)
+
+// IncreaseRetention raises a stream's retention period (hours).
+func (e *Engine) IncreaseRetention(ctx context.Context, ref Ref, hours int) error {
+	return e.setRetention(ctx, "IncreaseStreamRetentionPeriod", ref, hours, true)
+}
+
+// DecreaseRetention lowers a stream's retention period (hours); the next
+// sweep trims what falls outside it, and reads hide it at once.
+func (e *Engine) DecreaseRetention(ctx context.Context, ref Ref, hours int) error {
+	return e.setRetention(ctx, "DecreaseStreamRetentionPeriod", ref, hours, false)
+}
+
+func (e *Engine) setRetention(ctx context.Context, op string, ref Ref, hours int, up bool) error {
+	var v validation
+	if hours < 1 {
+		v.add(hours, "retentionPeriodHours", "Member must have value greater than or equal to 1")
+	}
+	if hours > 8760 {
+		v.add(hours, "retentionPeriodHours", "Member must have value less than or equal to 8760")
+	}
+	name, err := e.resolve(op, ref, &v)
+	if err != nil {
+		return err
+	}
+	if hours < MinRetentionHours {
+		return fail(op, CodeInvalidArgument, "Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", MinRetentionHours, hours)
+	}
+	s, err := e.get(ctx, op, name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.status(e.now()); st != StatusActive {
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, e.opts.Account, st)
+	}
+	if up && hours < s.rec.Retention {
+		return fail(op, CodeInvalidArgument, "Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, name, s.rec.Retention)
+	}
+	if !up && hours > s.rec.Retention {
+		return fail(op, CodeInvalidArgument, "Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, name, s.rec.Retention)
+	}
+	s.rec.Retention = hours
+	return e.save(ctx, s)
+}
+
+func validateTags(v *validation, tags map[string]string, field string) {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if n := utf8.RuneCountInString(k); n < 1 || n > 128 {
+			v.add(k, field+".key", "Member must have length between 1 and 128")
+		}
+		if utf8.RuneCountInString(tags[k]) > 256 {
+			v.add(tags[k], field+".value", "Member must have length less than or equal to 256")
+		}
+	}
+}
+
+// AddTags adds or replaces tags (at most 50 per stream).
+func (e *Engine) AddTags(ctx context.Context, ref Ref, tags map[string]string) error {
+	const op = "AddTagsToStream"
+	var v validation
+	if len(tags) == 0 {
+		v.add("{}", "tags", "Member must have length greater than or equal to 1")
+	}
+	validateTags(&v, tags, "tags")
+	name, err := e.resolve(op, ref, &v)
+	if err != nil {
+		return err
+	}
+	s, err := e.get(ctx, op, name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	merged := map[string]string{}
+	for k, val := range s.rec.Tags {
+		merged[k] = val
+	}
+	for k, val := range tags {
+		merged[k] = val
+	}
+	if len(merged) > MaxTags {
+		return fail(op, CodeInvalidArgument, "Failed to add tags to stream %s under account %s because a given stream cannot have more than %d tags associated with it.", name, e.opts.Account, MaxTags)
+	}
+	s.rec.Tags = merged
+	return e.save(ctx, s)
+}
+
+// RemoveTags removes tags by key (absent keys are ignored).
+func (e *Engine) RemoveTags(ctx context.Context, ref Ref, keys []string) error {
+	const op = "RemoveTagsFromStream"
+	var v validation
+	if len(keys) == 0 {
+		v.add("[]", "tagKeys", "Member must have length greater than or equal to 1")
+	}
+	if len(keys) > MaxTags {
+		v.add("[...]", "tagKeys", "Member must have length less than or equal to 50")
+	}
+	name, err := e.resolve(op, ref, &v)
+	if err != nil {
+		return err
+	}
+	s, err := e.get(ctx, op, name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		delete(s.rec.Tags, k)
+	}
+	return e.save(ctx, s)
+}
+
+// Tags returns a stream's tags.
+func (e *Engine) Tags(ctx context.Context, ref Ref) (map[string]string, error) {
+	s, err := e.lookup(ctx, "ListTagsForStream", ref)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[string]string, len(s.rec.Tags))
+	for k, v := range s.rec.Tags {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// Metrics lists the shard-level metric names.
+var Metrics = []string{"IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
+	"WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds"}
+
+// SetMonitoring enables (or disables) shard-level metrics and returns the
+// metrics before and after.
+func (e *Engine) SetMonitoring(ctx context.Context, ref Ref, metrics []string, enable bool) (name string, before, after []string, err error) {
+	op := "EnableEnhancedMonitoring"
+	if !enable {
+		op = "DisableEnhancedMonitoring"
+	}
+	var v validation
+	if len(metrics) == 0 {
+		v.add("[]", "shardLevelMetrics", "Member must have length greater than or equal to 1")
+	}
+	for i, m := range metrics {
+		if m != "ALL" && !contains(Metrics, m) {
+			v.add(m, "shardLevelMetrics."+itoa(i+1)+".member", "Member must satisfy enum value set: [IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds, ALL]")
+		}
+	}
+	name, err = e.resolve(op, ref, &v)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	s, err := e.get(ctx, op, name)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	before = append([]string{}, s.rec.Metrics...)
+	set := map[string]bool{}
+	for _, m := range s.rec.Metrics {
+		set[m] = true
+	}
+	for _, m := range metrics {
+		list := []string{m}
+		if m == "ALL" {
+			list = Metrics
+		}
+		for _, x := range list {
+			set[x] = enable
+		}
+	}
+	after = []string{}
+	for _, m := range Metrics {
+		if set[m] {
+			after = append(after, m)
+		}
+	}
+	s.rec.Metrics = after
+	return name, before, after, e.save(ctx, s)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// DescribeLimits reports the account's shard quota and usage.
+func (e *Engine) DescribeLimits(ctx context.Context) Limits {
+	l := Limits{ShardLimit: e.opts.ShardLimit, OpenShardCount: e.openShardCount(), OnDemandStreamCountLimit: 50}
+	for _, d := range e.ListStreams(ctx) {
+		if d.Mode == ModeOnDemand {
+			l.OnDemandStreamCount++
+		}
+	}
+	return l
+}
+
+// UpdateStreamMode switches a stream between PROVISIONED and ON_DEMAND.
+func (e *Engine) UpdateStreamMode(ctx context.Context, arn, mode string) error {
+	const op = "UpdateStreamMode"
+	var v validation
+	if arn == "" {
+		v.add(nil, "streamARN", "Member must not be null")
+	}
+	if mode != ModeProvisioned && mode != ModeOnDemand {
+		v.add(mode, "streamModeDetails.streamMode", "Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]")
+	}
+	name, err := e.resolve(op, Ref{ARN: arn}, &v)
+	if err != nil {
+		return err
+	}
+	s, err := e.get(ctx, op, name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.status(e.now()); st != StatusActive {
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, e.opts.Account, st)
+	}
+	if s.rec.Mode == mode {
+		return fail(op, CodeInvalidArgument, "Stream %s under account %s is already in %s mode.", name, e.opts.Account, mode)
+	}
+	s.rec.Mode = mode
+	e.startUpdating(s)
+	return e.save(ctx, s)
+}

@@ -1,0 +1,205 @@
+package streams
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxConsumers is the enhanced fan-out consumer quota per stream.
+const MaxConsumers = 20
+
+type consumerRec struct {
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	Status  string    `json:"status"`
+	Until   time.Time `json:"until,omitzero"`
+}
+
+// Consumer is an enhanced fan-out consumer.
+type Consumer struct {
+	Name      string
+	ARN       string
+	Status    string // CREATING, ACTIVE, DELETING
+	Created   time.Time
+	StreamARN string
+}
+
+func (c *consumerRec) status(now time.Time) string {
+	if !c.Until.IsZero() && !now.Before(c.Until) {
+		if c.Status == StatusDeleting {
+			return ""
+		}
+		return StatusActive
+	}
+	return c.Status
+}
+
+func (e *Engine) consumerARN(stream string, c *consumerRec) string {
+	return fmt.Sprintf("%s/consumer/%s:%d", e.ARN(stream), c.Name, c.Created.Unix())
+}
+
+var consumerNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
+
+// liveConsumers drops consumers whose deregistration finished; called
+// with s.mu held exclusively.
+func (s *stream) liveConsumers(now time.Time) {
+	keep := s.rec.Consumers[:0]
+	for _, c := range s.rec.Consumers {
+		if c.status(now) != "" {
+			keep = append(keep, c)
+		}
+	}
+	s.rec.Consumers = keep
+}
+
+func (e *Engine) consumerInfo(stream string, c *consumerRec, now time.Time) Consumer {
+	return Consumer{Name: c.Name, ARN: e.consumerARN(stream, c), Status: c.status(now), Created: c.Created, StreamARN: e.ARN(stream)}
+}
+
+// RegisterConsumer registers an enhanced fan-out consumer on a stream.
+func (e *Engine) RegisterConsumer(ctx context.Context, streamARN, name string) (Consumer, error) {
+	const op = "RegisterStreamConsumer"
+	var v validation
+	if streamARN == "" {
+		v.add(nil, "streamARN", "Member must not be null")
+	}
+	if name == "" {
+		v.add(nil, "consumerName", "Member must not be null")
+	} else {
+		if !consumerNameRE.MatchString(name) {
+			v.add(name, "consumerName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+		}
+		if len(name) > 128 {
+			v.add(name, "consumerName", "Member must have length less than or equal to 128")
+		}
+	}
+	sname, err := e.resolve(op, Ref{ARN: streamARN}, &v)
+	if err != nil {
+		return Consumer{}, err
+	}
+	s, err := e.get(ctx, op, sname)
+	if err != nil {
+		return Consumer{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := e.now()
+	if st := s.status(now); st != StatusActive && st != StatusUpdating {
+		return Consumer{}, fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", sname, e.opts.Account, st)
+	}
+	s.liveConsumers(now)
+	for _, c := range s.rec.Consumers {
+		if c.Name == name {
+			return Consumer{}, fail(op, CodeInUse, "Consumer %s under stream %s already exists for account %s.", e.consumerARN(sname, &c), sname, e.opts.Account)
+		}
+	}
+	if len(s.rec.Consumers) >= MaxConsumers {
+		return Consumer{}, fail(op, CodeLimitExceeded, "Consumer limit of %d exceeded for stream %s under account %s.", MaxConsumers, sname, e.opts.Account)
+	}
+	c := consumerRec{Name: name, Created: now, Status: StatusCreating, Until: now.Add(e.opts.StateDelay)}
+	s.rec.Consumers = append(s.rec.Consumers, c)
+	if err := e.save(ctx, s); err != nil {
+		return Consumer{}, err
+	}
+	return e.consumerInfo(sname, &c, now), nil
+}
+
+// findConsumer locates a consumer by ARN, or by stream ARN and name.
+func (e *Engine) findConsumer(ctx context.Context, op, streamARN, name, consumerARN string) (*stream, int, error) {
+	var v validation
+	if consumerARN != "" {
+		i := strings.Index(consumerARN, "/consumer/")
+		colon := strings.LastIndex(consumerARN, ":")
+		if i < 0 || colon < i {
+			return nil, 0, fail(op, CodeInvalidArgument, "Invalid ConsumerARN %s.", consumerARN)
+		}
+		if streamARN != "" && streamARN != consumerARN[:i] {
+			return nil, 0, fail(op, CodeInvalidArgument, "ConsumerARN %s does not belong to stream %s.", consumerARN, streamARN)
+		}
+		streamARN, name = consumerARN[:i], consumerARN[i+len("/consumer/"):colon]
+		if _, err := strconv.ParseInt(consumerARN[colon+1:], 10, 64); err != nil {
+			return nil, 0, fail(op, CodeInvalidArgument, "Invalid ConsumerARN %s.", consumerARN)
+		}
+	} else if streamARN == "" || name == "" {
+		return nil, 0, fail(op, CodeInvalidArgument, "Either ConsumerARN or both ConsumerName and StreamARN must be provided.")
+	}
+	sname, err := e.resolve(op, Ref{ARN: streamARN}, &v)
+	if err != nil {
+		return nil, 0, err
+	}
+	s, err := e.get(ctx, op, sname)
+	if err != nil {
+		return nil, 0, err
+	}
+	now := e.now()
+	s.mu.Lock()
+	s.liveConsumers(now)
+	for i, c := range s.rec.Consumers {
+		if c.Name == name && (consumerARN == "" || e.consumerARN(sname, &c) == consumerARN) {
+			return s, i, nil // s.mu stays locked for the caller
+		}
+	}
+	s.mu.Unlock()
+	target := consumerARN
+	if target == "" {
+		target = name
+	}
+	return nil, 0, fail(op, CodeNotFound, "Consumer %s under stream %s not found for account %s.", target, sname, e.opts.Account)
+}
+
+// DescribeConsumer describes a consumer.
+func (e *Engine) DescribeConsumer(ctx context.Context, streamARN, name, consumerARN string) (Consumer, error) {
+	s, i, err := e.findConsumer(ctx, "DescribeStreamConsumer", streamARN, name, consumerARN)
+	if err != nil {
+		return Consumer{}, err
+	}
+	defer s.mu.Unlock()
+	return e.consumerInfo(s.rec.Name, &s.rec.Consumers[i], e.now()), nil
+}
+
+// DeregisterConsumer starts deregistering a consumer (DELETING, then gone).
+func (e *Engine) DeregisterConsumer(ctx context.Context, streamARN, name, consumerARN string) error {
+	s, i, err := e.findConsumer(ctx, "DeregisterStreamConsumer", streamARN, name, consumerARN)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	c := &s.rec.Consumers[i]
+	if c.status(e.now()) != StatusDeleting {
+		c.Status, c.Until = StatusDeleting, e.now().Add(e.opts.StateDelay)
+	}
+	return e.save(ctx, s)
+}
+
+// ListConsumers lists a stream's consumers by name.
+func (e *Engine) ListConsumers(ctx context.Context, streamARN string) ([]Consumer, error) {
+	const op = "ListStreamConsumers"
+	var v validation
+	if streamARN == "" {
+		v.add(nil, "streamARN", "Member must not be null")
+	}
+	sname, err := e.resolve(op, Ref{ARN: streamARN}, &v)
+	if err != nil {
+		return nil, err
+	}
+	s, err := e.get(ctx, op, sname)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	now := e.now()
+	out := []Consumer{}
+	for i := range s.rec.Consumers {
+		if c := e.consumerInfo(sname, &s.rec.Consumers[i], now); c.Status != "" {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}

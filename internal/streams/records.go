@@ -1,0 +1,474 @@
+package streams
+
+import (
+	"context"
+	"math/big"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tarnhq/tarn/internal/storage/seglog"
+)
+
+// limiter enforces a shard's provisioned throughput in one-second windows.
+type limiter struct {
+	mu             sync.Mutex
+	sec            int64
+	wBytes, wRecs  int
+	rCalls, rBytes int
+}
+
+func (l *limiter) roll(now time.Time) {
+	if s := now.Unix(); s != l.sec {
+		l.sec, l.wBytes, l.wRecs, l.rCalls, l.rBytes = s, 0, 0, 0, 0
+	}
+}
+
+// write reserves one record of n bytes; false when over the limit.
+func (l *limiter) write(now time.Time, n int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.roll(now)
+	if l.wRecs+1 > ShardWriteRecsPerSec || l.wBytes+n > ShardWriteBytesPerSec {
+		return false
+	}
+	l.wRecs++
+	l.wBytes += n
+	return true
+}
+
+func (l *limiter) read(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.roll(now)
+	if l.rCalls >= ShardReadCallsPerSec || l.rBytes >= ShardReadBytesPerSec {
+		return false
+	}
+	l.rCalls++
+	return true
+}
+
+func (l *limiter) readBytes(n int) {
+	l.mu.Lock()
+	l.rBytes += n
+	l.mu.Unlock()
+}
+
+func (e *Engine) limited(s *stream) bool { return !e.opts.NoLimits && s.rec.Mode == ModeProvisioned }
+
+// route returns the open shard whose hash range holds key.
+func (s *stream) route(key *big.Int) *shard {
+	for i := range s.rec.Shards {
+		r := &s.rec.Shards[i]
+		if r.Closed {
+			continue
+		}
+		sh := s.shards[r.Index]
+		if key.Cmp(sh.start) >= 0 && key.Cmp(sh.end) <= 0 {
+			return sh
+		}
+	}
+	return nil
+}
+
+func validateEntry(v *validation, p PutEntry, prefix string) {
+	if len(p.Data) > MaxRecordBytes {
+		v.add("java.nio.HeapByteBuffer[pos=0 lim="+itoa(len(p.Data))+" cap="+itoa(len(p.Data))+"]", prefix+"data", "Member must have length less than or equal to 1048576")
+	}
+	if p.PartitionKey == "" {
+		v.add(nil, prefix+"partitionKey", "Member must not be null")
+	} else if n := len([]rune(p.PartitionKey)); n > 256 {
+		v.add(p.PartitionKey, prefix+"partitionKey", "Member must have length less than or equal to 256")
+	}
+	v.hashKeyString(p.ExplicitHashKey, prefix+"explicitHashKey", false)
+}
+
+// PutRecord writes one record and returns its shard and sequence number.
+// sequenceNumberForOrdering, when given, must be a sequence number; every
+// new record in a shard already sorts after it.
+func (e *Engine) PutRecord(ctx context.Context, ref Ref, p PutEntry, sequenceNumberForOrdering string) (PutResult, error) {
+	const op = "PutRecord"
+	var v validation
+	validateEntry(&v, p, "")
+	if sequenceNumberForOrdering != "" && !validSeqSyntax(sequenceNumberForOrdering) {
+		v.add(sequenceNumberForOrdering, "sequenceNumberForOrdering", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
+	}
+	name, err := e.resolve(op, ref, &v)
+	if err != nil {
+		return PutResult{}, err
+	}
+	if len(p.Data)+len(p.PartitionKey) > MaxRecordBytes {
+		return PutResult{}, fail(op, CodeInvalidArgument, "Record size exceeds 1 MiB limit (data plus partition key).")
+	}
+	res, err := e.put(ctx, op, Ref{Name: name}, []PutEntry{p})
+	if err != nil {
+		return PutResult{}, err
+	}
+	if r := res[0]; r.ErrorCode != "" {
+		return PutResult{}, fail(op, r.ErrorCode, "%s", r.ErrorMessage)
+	}
+	return res[0], nil
+}
+
+// PutRecords writes up to 500 records; each result carries a sequence
+// number or a per-record error (throughput or internal failure). Results
+// are returned only when every accepted record is durable.
+func (e *Engine) PutRecords(ctx context.Context, ref Ref, entries []PutEntry) ([]PutResult, error) {
+	const op = "PutRecords"
+	var v validation
+	if len(entries) == 0 {
+		v.add("[]", "records", "Member must have length greater than or equal to 1")
+	} else if len(entries) > MaxPutRecordsEntries {
+		v.add("[...]", "records", "Member must have length less than or equal to 500")
+	}
+	total := 0
+	for i, p := range entries {
+		validateEntry(&v, p, "records."+itoa(i+1)+".member.")
+		total += len(p.Data) + len(p.PartitionKey)
+	}
+	name, err := e.resolve(op, ref, &v)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range entries {
+		if len(p.Data)+len(p.PartitionKey) > MaxRecordBytes {
+			return nil, fail(op, CodeInvalidArgument, "Record size exceeds 1 MiB limit (data plus partition key).")
+		}
+	}
+	if total > MaxPutRecordsBytes {
+		return nil, fail(op, CodeInvalidArgument, "Records size exceeds 5 MB limit")
+	}
+	return e.put(ctx, op, Ref{Name: name}, entries)
+}
+
+func (e *Engine) put(ctx context.Context, op string, ref Ref, entries []PutEntry) ([]PutResult, error) {
+	s, err := e.lookupData(ctx, op, ref)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	limited := e.limited(s)
+	type batch struct {
+		sh   *shard
+		idx  []int
+		recs []seglog.Record
+	}
+	byShard := map[int]*batch{}
+	var order []int
+	res := make([]PutResult, len(entries))
+	for i, p := range entries {
+		sh := s.route(hashKey(p.PartitionKey, p.ExplicitHashKey))
+		if sh == nil { // cannot happen: open shards cover the key space
+			res[i] = PutResult{ErrorCode: CodeInternal, ErrorMessage: "Internal service failure."}
+			continue
+		}
+		res[i].ShardID = shardID(sh.rec.Index)
+		if limited && !sh.lim.write(now, len(p.Data)+len(p.PartitionKey)) {
+			res[i].ErrorCode = CodeThroughput
+			res[i].ErrorMessage = "Rate exceeded for shard " + res[i].ShardID + " in stream " + s.rec.Name + " under account " + e.opts.Account + "."
+			continue
+		}
+		b := byShard[sh.rec.Index]
+		if b == nil {
+			b = &batch{sh: sh}
+			byShard[sh.rec.Index] = b
+			order = append(order, sh.rec.Index)
+		}
+		b.idx = append(b.idx, i)
+		b.recs = append(b.recs, seglog.Record{Time: now, Data: encodePayload(p.PartitionKey, p.Data)})
+	}
+	appendBatch := func(b *batch) {
+		_, err := b.sh.log.Append(ctx, b.recs)
+		for j, i := range b.idx {
+			if err != nil {
+				res[i].ErrorCode, res[i].ErrorMessage = CodeInternal, "Internal service failure."
+				continue
+			}
+			r := b.sh.rec
+			res[i].SequenceNumber = formatSeq(r.Epoch, b.recs[j].Offset, b.recs[j].Time, r.Index)
+		}
+		if err != nil {
+			e.log.Error("kinesis: append", "stream", s.rec.Name, "shard", shardID(b.sh.rec.Index), "err", err)
+		}
+	}
+	if len(order) == 1 {
+		appendBatch(byShard[order[0]])
+	} else {
+		var wg sync.WaitGroup
+		for _, ix := range order {
+			wg.Add(1)
+			go func() { defer wg.Done(); appendBatch(byShard[ix]) }()
+		}
+		wg.Wait()
+	}
+	return res, nil
+}
+
+func (s *stream) shardByID(id string) *shard {
+	ix, ok := parseShardID(id)
+	if !ok {
+		return nil
+	}
+	return s.shards[ix]
+}
+
+func (e *Engine) shardNotFound(op, id, stream string) error {
+	return fail(op, CodeNotFound, "Shard %s in stream %s under account %s does not exist", id, stream, e.opts.Account)
+}
+
+// GetShardIterator returns an iterator token for a position in a shard.
+func (e *Engine) GetShardIterator(ctx context.Context, req IteratorRequest) (string, error) {
+	const op = "GetShardIterator"
+	var v validation
+	v.shardID(req.ShardID, "shardId")
+	switch req.Type {
+	case AtSequenceNumber, AfterSequenceNumber, TrimHorizon, Latest, AtTimestamp:
+	case "":
+		v.add(nil, "shardIteratorType", "Member must not be null")
+	default:
+		v.add(req.Type, "shardIteratorType", "Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, AT_SEQUENCE_NUMBER, AT_TIMESTAMP, TRIM_HORIZON, LATEST]")
+	}
+	if req.SequenceNumber != "" && !validSeqSyntax(req.SequenceNumber) {
+		v.add(req.SequenceNumber, "startingSequenceNumber", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
+	}
+	name, err := e.resolve(op, req.Ref, &v)
+	if err != nil {
+		return "", err
+	}
+	seqType := req.Type == AtSequenceNumber || req.Type == AfterSequenceNumber
+	if seqType != (req.SequenceNumber != "") {
+		return "", fail(op, CodeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON, LATEST or AT_TIMESTAMP and no StartingSequenceNumber. Request specified StartingSequenceNumber=%s and ShardIteratorType=%s.", nullable(req.SequenceNumber), req.Type)
+	}
+	if req.Type == AtTimestamp && req.Timestamp.IsZero() {
+		return "", fail(op, CodeInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+	}
+	s, err := e.lookupData(ctx, op, Ref{Name: name})
+	if err != nil {
+		return "", err
+	}
+	now := e.now()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sh := s.shardByID(req.ShardID)
+	if sh == nil {
+		return "", e.shardNotFound(op, req.ShardID, name)
+	}
+	first, next := sh.log.Bounds()
+	if sh.rec.Closed {
+		next = sh.rec.EndOffset
+	}
+	var off uint64
+	switch req.Type {
+	case TrimHorizon:
+		off = first
+		if at, err := sh.log.SeekTime(ctx, now.Add(-time.Duration(s.rec.Retention)*time.Hour)); err == nil && at > off {
+			off = at
+		}
+	case Latest:
+		off = next
+	case AtTimestamp:
+		if req.Timestamp.After(now) {
+			return "", fail(op, CodeInvalidArgument, "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", req.Timestamp.UnixMilli(), now.UnixMilli())
+		}
+		if off, err = sh.log.SeekTime(ctx, req.Timestamp); err != nil {
+			return "", fail(op, CodeInternal, "Internal service failure.")
+		}
+	default:
+		p, ok := parseSeq(req.SequenceNumber)
+		if !ok || p.index != sh.rec.Index || p.epoch != sh.rec.Epoch {
+			return "", fail(op, CodeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", req.SequenceNumber, req.ShardID, name, e.opts.Account)
+		}
+		off = p.offset
+		if req.Type == AfterSequenceNumber {
+			off++
+		}
+		if off < first {
+			off = first
+		}
+	}
+	return e.encodeIterator(iterator{streamID: s.rec.ID, shard: sh.rec.Index, offset: off, issued: now, name: name}), nil
+}
+
+func nullable(s string) string {
+	if s == "" {
+		return "null"
+	}
+	return s
+}
+
+const javaTime = "Mon Jan 02 15:04:05 UTC 2006"
+
+// GetRecords reads from a shard iterator. limit 0 means the maximum.
+func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*GetRecordsResult, error) {
+	const op = "GetRecords"
+	var v validation
+	if token == "" {
+		v.add(nil, "shardIterator", "Member must not be null")
+	} else if len(token) > 512 {
+		v.add(token, "shardIterator", "Member must have length less than or equal to 512")
+	}
+	if limit < 0 || limit > MaxGetRecordsLimit {
+		v.add(limit, "limit", "Member must have value less than or equal to 10000")
+	}
+	if err := v.err(op); err != nil {
+		return nil, err
+	}
+	if limit == 0 {
+		limit = MaxGetRecordsLimit
+	}
+	it, ok := e.decodeIterator(token)
+	if !ok {
+		return nil, fail(op, CodeInvalidArgument, "Invalid ShardIterator.")
+	}
+	now := e.now()
+	if now.Sub(it.issued) > IteratorLifetime {
+		return nil, fail(op, CodeExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			it.issued.UTC().Format(javaTime), now.UTC().Format(javaTime), IteratorLifetime.Milliseconds())
+	}
+	s, err := e.lookupData(ctx, op, Ref{Name: it.name})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sh := s.shards[it.shard]
+	if s.rec.ID != it.streamID || sh == nil {
+		return nil, e.shardNotFound(op, shardID(it.shard), it.name)
+	}
+	if e.limited(s) && !sh.lim.read(now) {
+		return nil, fail(op, CodeThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shardID(it.shard), it.name, e.opts.Account)
+	}
+	recs, err := sh.log.Read(ctx, it.offset, limit, MaxGetRecordsBytes)
+	if err != nil {
+		e.log.Error("kinesis: read", "stream", it.name, "shard", shardID(it.shard), "err", err)
+		return nil, fail(op, CodeInternal, "Internal service failure.")
+	}
+	out := &GetRecordsResult{Records: []Record{}}
+	next := it.offset
+	cutoff := now.Add(-time.Duration(s.rec.Retention) * time.Hour)
+	size := 0
+	for _, r := range recs {
+		next = r.Offset + 1
+		if r.Time.Before(cutoff) {
+			continue // expired but not yet trimmed with its segment
+		}
+		pk, data, ok := decodePayload(r.Data)
+		if !ok {
+			return nil, fail(op, CodeInternal, "Internal service failure.")
+		}
+		size += len(r.Data)
+		out.Records = append(out.Records, Record{SequenceNumber: formatSeq(sh.rec.Epoch, r.Offset, r.Time, sh.rec.Index),
+			ArrivalTime: r.Time, PartitionKey: pk, Data: data})
+	}
+	if e.limited(s) {
+		sh.lim.readBytes(size)
+	}
+	_, end := sh.log.Bounds()
+	if next < end && len(recs) > 0 {
+		out.MillisBehindLatest = max(0, now.Sub(recs[len(recs)-1].Time).Milliseconds())
+	}
+	if sh.rec.Closed && next >= sh.rec.EndOffset {
+		out.ChildShards = s.children(sh.rec.Index)
+		return out, nil
+	}
+	out.NextShardIterator = e.encodeIterator(iterator{streamID: it.streamID, shard: it.shard, offset: next, issued: now, name: it.name})
+	return out, nil
+}
+
+// children lists the shards whose parent or adjacent parent is ix.
+func (s *stream) children(ix int) []ChildShard {
+	out := []ChildShard{}
+	for _, r := range s.rec.Shards {
+		if r.Parent != ix && r.Adjacent != ix {
+			continue
+		}
+		c := ChildShard{ShardID: shardID(r.Index), HashKeyRange: HashRange{s.shards[r.Index].start, s.shards[r.Index].end}}
+		c.ParentShards = append(c.ParentShards, shardID(r.Parent))
+		if r.Adjacent >= 0 {
+			c.ParentShards = append(c.ParentShards, shardID(r.Adjacent))
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ShardID < out[j].ShardID })
+	return out
+}
+
+// ShardFilter selects shards in ListShards.
+type ShardFilter struct {
+	Type      string // AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP
+	ShardID   string
+	Timestamp time.Time
+}
+
+// ListShards lists a stream's live shards in ID order, after
+// exclusiveStart when set, filtered.
+func (e *Engine) ListShards(ctx context.Context, ref Ref, exclusiveStart string, f ShardFilter) ([]Shard, error) {
+	const op = "ListShards"
+	var v validation
+	if exclusiveStart != "" {
+		v.shardID(exclusiveStart, "exclusiveStartShardId")
+	}
+	switch f.Type {
+	case "", "AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP":
+	default:
+		v.add(f.Type, "shardFilter.type", "Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]")
+	}
+	s, err := e.lookup(ctx, op, ref)
+	if err != nil {
+		return nil, err
+	}
+	if f.Type == "AFTER_SHARD_ID" && f.ShardID == "" {
+		return nil, fail(op, CodeInvalidArgument, "Must specify ShardId in ShardFilter when ShardFilterType is AFTER_SHARD_ID.")
+	}
+	if (f.Type == "AT_TIMESTAMP" || f.Type == "FROM_TIMESTAMP") && f.Timestamp.IsZero() {
+		return nil, fail(op, CodeInvalidArgument, "Must specify Timestamp in ShardFilter when ShardFilterType is %s.", f.Type)
+	}
+	s.mu.RLock()
+	d := e.describe(s)
+	s.mu.RUnlock()
+	if f.Type == "AFTER_SHARD_ID" && (exclusiveStart == "" || f.ShardID > exclusiveStart) {
+		exclusiveStart = f.ShardID
+	}
+	now := e.now()
+	retentionStart := now.Add(-time.Duration(d.RetentionHours) * time.Hour)
+	var out []Shard
+	for _, sh := range d.Shards {
+		if exclusiveStart != "" && sh.ID <= exclusiveStart {
+			continue
+		}
+		switch f.Type {
+		case "AT_LATEST":
+			if !sh.Open() {
+				continue
+			}
+		case "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON":
+			// Every live shard is within retention.
+		case "AT_TIMESTAMP", "FROM_TIMESTAMP":
+			t := f.Timestamp
+			if f.Type == "FROM_TIMESTAMP" && t.Before(retentionStart) {
+				t = retentionStart
+			}
+			if sh.Created.After(t) && f.Type == "AT_TIMESTAMP" && sh.ParentShardID != "" {
+				continue // a child created after t: its parents cover t
+			}
+			if !sh.Open() && s.closedBefore(sh.ID, t) {
+				continue
+			}
+		}
+		out = append(out, sh)
+	}
+	return out, nil
+}
+
+func (s *stream) closedBefore(id string, t time.Time) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if sh := s.shardByID(id); sh != nil && sh.rec.Closed {
+		return sh.rec.ClosedAt.Before(t)
+	}
+	return false
+}
+
+func itoa(n int) string { return big.NewInt(int64(n)).String() }

@@ -1,0 +1,196 @@
+// Package streams is the Kinesis Data Streams engine: streams of shards
+// with hash-key ranges, per-shard ordered logs with AWS-shaped sequence
+// numbers, shard iterators, retention with real trimming, resharding with
+// parent/child lineage, tags and provisioned throughput limits. It knows
+// no HTTP: the kinesisapi front end and other engines (Firehose, Lambda
+// event sources) call it directly. Stream metadata lives in a meta.Store;
+// each shard's records live in a seglog.Log. Time comes from Options.Now.
+package streams
+
+import (
+	"log/slog"
+	"math/big"
+	"time"
+)
+
+// Stream statuses.
+const (
+	StatusCreating = "CREATING"
+	StatusActive   = "ACTIVE"
+	StatusUpdating = "UPDATING"
+	StatusDeleting = "DELETING"
+)
+
+// Capacity modes.
+const (
+	ModeProvisioned = "PROVISIONED"
+	ModeOnDemand    = "ON_DEMAND"
+)
+
+// Shard iterator types.
+const (
+	AtSequenceNumber    = "AT_SEQUENCE_NUMBER"
+	AfterSequenceNumber = "AFTER_SEQUENCE_NUMBER"
+	TrimHorizon         = "TRIM_HORIZON"
+	Latest              = "LATEST"
+	AtTimestamp         = "AT_TIMESTAMP"
+)
+
+// Limits and defaults (AWS's).
+const (
+	MinRetentionHours     = 24
+	MaxRetentionHours     = 8760
+	MaxRecordBytes        = 1 << 20 // data + partition key
+	MaxPutRecordsEntries  = 500
+	MaxPutRecordsBytes    = 5 << 20
+	MaxGetRecordsLimit    = 10000
+	MaxGetRecordsBytes    = 10 << 20
+	IteratorLifetime      = 5 * time.Minute
+	OnDemandShards        = 4
+	DefaultShardLimit     = 500
+	DefaultStateDelay     = 500 * time.Millisecond
+	ShardWriteBytesPerSec = 1 << 20
+	ShardWriteRecsPerSec  = 1000
+	ShardReadBytesPerSec  = 2 << 20
+	ShardReadCallsPerSec  = 5
+	MaxTags               = 50
+)
+
+// Options configure an Engine.
+type Options struct {
+	Region  string // default us-east-1
+	Account string // default 000000000000
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// StateDelay is how long CREATING, UPDATING and DELETING last
+	// (default 500 ms; negative means no delay).
+	StateDelay time.Duration
+	// ShardLimit is the account's open-shard quota (default 500).
+	ShardLimit int
+	// NoLimits lifts the provisioned per-shard throughput limits.
+	NoLimits bool
+	// SweepInterval is how often retention trimming and expiry run in
+	// the background (default 1 min; negative disables the loop).
+	SweepInterval time.Duration
+	Logger        *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	if o.Account == "" {
+		o.Account = "000000000000"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.StateDelay == 0 {
+		o.StateDelay = DefaultStateDelay
+	}
+	if o.StateDelay < 0 {
+		o.StateDelay = 0
+	}
+	if o.ShardLimit <= 0 {
+		o.ShardLimit = DefaultShardLimit
+	}
+	if o.SweepInterval == 0 {
+		o.SweepInterval = time.Minute
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Ref names a stream by name or ARN (either may be empty, not both).
+type Ref struct {
+	Name string
+	ARN  string
+}
+
+// HashRange is an inclusive range of 128-bit hash keys.
+type HashRange struct {
+	Start, End *big.Int
+}
+
+// Shard describes one shard.
+type Shard struct {
+	ID                    string
+	ParentShardID         string
+	AdjacentParentShardID string
+	HashKeyRange          HashRange
+	StartingSequence      string
+	EndingSequence        string // set when the shard is closed
+	Created               time.Time
+}
+
+// Open reports whether the shard still takes writes.
+func (s Shard) Open() bool { return s.EndingSequence == "" }
+
+// StreamDescription is a stream with its live shards.
+type StreamDescription struct {
+	Name              string
+	ARN               string
+	Status            string
+	Mode              string
+	Created           time.Time
+	RetentionHours    int
+	Shards            []Shard
+	OpenShardCount    int
+	ConsumerCount     int
+	EncryptionType    string
+	ShardLevelMetrics []string
+}
+
+// PutEntry is one record to write.
+type PutEntry struct {
+	PartitionKey    string
+	ExplicitHashKey string // optional decimal 128-bit key
+	Data            []byte
+}
+
+// PutResult is one record's outcome: a sequence number, or an error code
+// and message (PutRecords reports failures per record).
+type PutResult struct {
+	ShardID        string
+	SequenceNumber string
+	ErrorCode      string
+	ErrorMessage   string
+}
+
+// Record is a record read back.
+type Record struct {
+	SequenceNumber string
+	ArrivalTime    time.Time
+	PartitionKey   string
+	Data           []byte
+}
+
+// ChildShard is lineage returned at the end of a closed shard.
+type ChildShard struct {
+	ShardID      string
+	ParentShards []string
+	HashKeyRange HashRange
+}
+
+// GetRecordsResult is one GetRecords page.
+type GetRecordsResult struct {
+	Records            []Record
+	NextShardIterator  string // empty at the end of a closed shard
+	MillisBehindLatest int64
+	ChildShards        []ChildShard
+}
+
+// IteratorRequest asks for a shard iterator.
+type IteratorRequest struct {
+	Ref            Ref
+	ShardID        string
+	Type           string
+	SequenceNumber string
+	Timestamp      time.Time
+}
+
+// Limits answers DescribeLimits.
+type Limits struct {
+	ShardLimit, OpenShardCount, OnDemandStreamCount, OnDemandStreamCountLimit int
+}
