@@ -306,7 +306,9 @@ func TestSDKPutObject(t *testing.T) {
 		BaseEndpoint: aws.String(srv.URL),
 		UsePathStyle: true,
 		HTTPClient:   srv.Client(),
-		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{AccessKeyID: testAK, SecretAccessKey: testSecret}, nil }),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: testAK, SecretAccessKey: testSecret}, nil
+		}),
 	})
 	payload := strings.Repeat("hello tarn ", 10000)
 	_, err := client.PutObject(context.Background(), &s3.PutObjectInput{
