@@ -27,6 +27,7 @@ for line in open(sys.argv[1]):
     if not line:
         continue
     name, want = line.split("==")
+    name = name.split("[")[0]
     have = version(name)
     if have != want:
         sys.exit(f"pytools: {name} is {have}, want {want}")
