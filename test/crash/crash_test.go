@@ -78,8 +78,23 @@ func TestCrash(t *testing.T) {
 	h := &harness{t: t, bin: bin, dataDir: filepath.Join(t.TempDir(), "data"), logDir: t.TempDir(),
 		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), model: newModel()}
 
+	t.Cleanup(func() {
+		// Runs before the temp dirs are removed: on failure keep the
+		// server logs and the data dir for a post-mortem.
+		h.killIfRunning()
+		if !t.Failed() {
+			return
+		}
+		keep, err := os.MkdirTemp("", "tarn-crash-failure-")
+		if err == nil {
+			err = os.Rename(h.logDir, filepath.Join(keep, "logs"))
+		}
+		if err == nil {
+			err = os.Rename(h.dataDir, filepath.Join(keep, "data"))
+		}
+		t.Logf("kept server logs and data dir in %s (err %v)", keep, err)
+	})
 	h.start()
-	defer h.killIfRunning()
 	if _, err := h.s3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
@@ -88,16 +103,16 @@ func TestCrash(t *testing.T) {
 		st := h.loadAndKill(r, loadFor)
 		h.start()
 		v := h.verify(r)
-		t.Logf("round %d: load %v, acked put=%d multipart=%d delete=%d, unacked at kill=%d, unexpected errors=%d; "+
+		t.Logf("round %d: load %v, acked put=%d hot-key put=%d multipart=%d delete=%d, unacked at kill=%d, unexpected errors=%d; "+
 			"verified %d keys (%d present, %d absent, %d took an in-flight outcome)",
-			r, loadFor, st.puts, st.multiparts, st.deletes, st.unacked, st.unexpected,
+			r, loadFor, st.puts, st.hotPuts, st.multiparts, st.deletes, st.unacked, st.unexpected,
 			v.keys, v.present, v.absent, v.tookInflight)
 		h.total.add(st)
 	}
 	// Leave the data dir as a graceful stop would: SIGTERM must drain and exit 0.
 	h.stopGracefully()
-	t.Logf("total over %d rounds: acked put=%d multipart=%d delete=%d, unacked at kill=%d, lost=%d",
-		rounds, h.total.puts, h.total.multiparts, h.total.deletes, h.total.unacked, h.lost)
+	t.Logf("total over %d rounds: acked put=%d hot-key put=%d multipart=%d delete=%d, unacked at kill=%d, lost or torn=%d",
+		rounds, h.total.puts, h.total.hotPuts, h.total.multiparts, h.total.deletes, h.total.unacked, h.lost)
 }
 
 // tarnBinary builds cmd/tarn into a temp dir (or uses TARN_CRASH_BIN).
@@ -161,9 +176,62 @@ type keyState struct {
 type model struct {
 	mu   sync.Mutex
 	keys map[string]*keyState
+	hot  map[string][]*hotWrite
 }
 
-func newModel() *model { return &model{keys: map[string]*keyState{}} }
+// hotWrite is one PUT to a key that every worker writes concurrently.
+// Last writer wins: a write that was acknowledged before another
+// acknowledged write began cannot be the final state.
+type hotWrite struct {
+	v          version
+	start, end time.Time // end is zero while unacknowledged
+}
+
+const hotKeys = 2
+
+func hotKey(i int) string { return fmt.Sprintf("hot/%d", i) }
+
+func newModel() *model { return &model{keys: map[string]*keyState{}, hot: map[string][]*hotWrite{}} }
+
+func (m *model) beginHot(key string, v version) *hotWrite {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	hw := &hotWrite{v: v, start: time.Now()}
+	m.hot[key] = append(m.hot[key], hw)
+	return hw
+}
+
+func (m *model) ackHot(hw *hotWrite) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	hw.end = time.Now()
+}
+
+// hotAllowed returns the outcomes last-writer-wins allows for a hot key.
+func (m *model) hotAllowed(key string) []outcome {
+	ws := m.hot[key]
+	var out []outcome
+	anyAcked := false
+	for _, w := range ws {
+		anyAcked = anyAcked || !w.end.IsZero()
+	}
+	if !anyAcked {
+		out = append(out, outcome{absent: true})
+	}
+	for _, v := range ws {
+		superseded := false
+		for _, w := range ws {
+			if w != v && !w.end.IsZero() && !v.end.IsZero() && v.end.Before(w.start) {
+				superseded = true
+				break
+			}
+		}
+		if !superseded {
+			out = append(out, outcome{v: v.v})
+		}
+	}
+	return out
+}
 
 func keyName(w, i int) string {
 	// Some keys need URL escaping, to cover the path encoding too.
@@ -348,11 +416,12 @@ func tail(path string, n int) string {
 // ---- load ----
 
 type loadStats struct {
-	puts, multiparts, deletes, unacked, unexpected int
+	puts, hotPuts, multiparts, deletes, unacked, unexpected int
 }
 
 func (s *loadStats) add(o loadStats) {
 	s.puts += o.puts
+	s.hotPuts += o.hotPuts
 	s.multiparts += o.multiparts
 	s.deletes += o.deletes
 	s.unacked += o.unacked
@@ -397,7 +466,19 @@ func (h *harness) worker(round, w int, rng *rand.Rand, killed *atomic.Bool, st *
 		var o outcome
 		var err error
 		var counter *int
+		var hw *hotWrite
 		switch p := rng.IntN(100); {
+		case p < 8:
+			// A key every worker writes at the same time.
+			key = hotKey(rng.IntN(hotKeys))
+			size := rng.IntN(maxPutSize + 1)
+			o = outcome{v: version{id: nextVersion.Add(1), size: int64(size)}}
+			body := content(key, o.v.id, 0, size)
+			o.v.md5 = md5.Sum(body)
+			hw = h.model.beginHot(key, o.v)
+			_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+				Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(size))})
+			counter = &st.hotPuts
 		case p < 60:
 			size := rng.IntN(maxPutSize + 1)
 			o = outcome{v: version{id: nextVersion.Add(1), size: int64(size)}}
@@ -424,7 +505,11 @@ func (h *harness) worker(round, w int, rng *rand.Rand, killed *atomic.Bool, st *
 			}
 			return
 		}
-		h.model.ack(key, o)
+		if hw != nil {
+			h.model.ackHot(hw)
+		} else {
+			h.model.ack(key, o)
+		}
 		*counter++
 	}
 }
@@ -505,6 +590,30 @@ func (h *harness) verify(round int) verifyStats {
 		}
 		ks.state, ks.pending = got, nil
 	}
+	for i := 0; i < hotKeys; i++ {
+		key := hotKey(i)
+		if len(h.model.hot[key]) == 0 {
+			continue
+		}
+		vs.keys++
+		allowed := h.model.hotAllowed(key)
+		got, size, err := h.readAllowed(ctx, key, allowed)
+		if err != nil {
+			h.lost++
+			t.Errorf("round %d: LOST/TORN hot key %q (concurrent writers): %v\n  allowed: %v\n  server log: %s",
+				round, key, err, allowed, h.logPath)
+			continue
+		}
+		if got.absent {
+			vs.absent++
+			delete(h.model.hot, key)
+			continue
+		}
+		vs.present++
+		readable[key] = size
+		now := time.Now()
+		h.model.hot[key] = []*hotWrite{{v: got.v, start: now, end: now}}
+	}
 	// The listing must hold exactly the readable objects, with their sizes.
 	listed := map[string]int64{}
 	p := s3.NewListObjectsV2Paginator(h.s3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(100)})
@@ -538,7 +647,10 @@ func (h *harness) verify(round int) verifyStats {
 
 // read GETs key and returns which allowed outcome it matches.
 func (h *harness) read(ctx context.Context, key string, ks *keyState) (outcome, int64, error) {
-	allowed := append([]outcome{ks.state}, ks.pending...)
+	return h.readAllowed(ctx, key, append([]outcome{ks.state}, ks.pending...))
+}
+
+func (h *harness) readAllowed(ctx context.Context, key string, allowed []outcome) (outcome, int64, error) {
 	out, err := h.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		var nsk *types.NoSuchKey
