@@ -75,12 +75,15 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
 : >"$AWS_CONFIG_FILE"
 : >"$AWS_SHARED_CREDENTIALS_FILE"
 
+out=$work/clients.out
+: >"$out"
 if [ "${SMOKE_ONLY:-awscli}" = awscli ]; then
-	SMOKE_WORK=$work/awscli "$root/scripts/smoke_awscli.sh"
+	SMOKE_WORK=$work/awscli "$root/scripts/smoke_awscli.sh" 2>&1 | tee -a "$out"
 fi
 if [ "${SMOKE_ONLY:-boto3}" = boto3 ]; then
-	SMOKE_WORK=$work/boto3 "$pybin/python" "$root/scripts/smoke_boto3.py"
+	SMOKE_WORK=$work/boto3 "$pybin/python" -u "$root/scripts/smoke_boto3.py" 2>&1 | tee -a "$out"
 fi
+passed=$(sed -nE 's/^(awscli|boto3): ([0-9]+) passed, 0 failed$/\2/p' "$out" | awk '{n += $1} END {print n + 0}')
 
 echo "smoke: stopping tarn with SIGTERM"
 kill -TERM "$server_pid"
@@ -94,3 +97,4 @@ fi
 grep -q 'msg=stopped' "$log" || { echo "smoke: no 'stopped' line in the server log" >&2; exit 1; }
 echo "smoke: tarn stopped cleanly"
 echo "smoke: PASS"
+echo "smoke: $((passed + 1)) passed, 0 failed"

@@ -112,4 +112,4 @@ aws s3 rb "s3://$bucket" >/dev/null
 if aws s3api head-bucket --bucket "$bucket" >/dev/null 2>&1; then
 	fail "bucket still there after rb"
 fi
-echo "awscli: $steps steps passed"
+echo "awscli: $steps passed, 0 failed"
