@@ -70,6 +70,10 @@ export AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=$work/aws-config
 export AWS_SHARED_CREDENTIALS_FILE=$work/aws-credentials
 export AWS_PAGER=""
+# No retries: a request that times out or fails must fail its step, not
+# hide a server bug behind a retry.
+export AWS_MAX_ATTEMPTS=1
+export AWS_RETRY_MODE=standard
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
 : >"$AWS_CONFIG_FILE"

@@ -11,6 +11,8 @@ cd "$work"
 
 bucket=smoke-cli-$$-$RANDOM
 steps=0
+# Each aws call gets a 20 s read timeout: a stalled response fails fast.
+aws() { command aws --cli-read-timeout 20 "$@"; }
 step() { steps=$((steps + 1)); echo "awscli: [$steps] $*"; }
 fail() { echo "awscli: FAIL: $*" >&2; exit 1; }
 json() { python -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {'d': d}))" "$1"; }
