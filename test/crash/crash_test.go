@@ -109,6 +109,9 @@ func TestCrash(t *testing.T) {
 			v.keys, v.present, v.absent, v.tookInflight)
 		h.total.add(st)
 	}
+	if !t.Failed() {
+		h.reportSpace()
+	}
 	// Leave the data dir as a graceful stop would: SIGTERM must drain and exit 0.
 	h.stopGracefully()
 	t.Logf("total over %d rounds: acked put=%d hot-key put=%d multipart=%d delete=%d, unacked at kill=%d, lost or torn=%d",
@@ -677,4 +680,42 @@ func (h *harness) readAllowed(ctx context.Context, key string, allowed []outcome
 	}
 	return outcome{}, 0, fmt.Errorf("GET returned %d bytes with md5 %x (ETag %s), matching no allowed version",
 		len(body), sum, aws.ToString(out.ETag))
+}
+
+// reportSpace logs the blob bytes on disk against the live object bytes and
+// the multipart uploads the kills left open, to make leaks visible.
+func (h *harness) reportSpace() {
+	ctx := context.Background()
+	var live int64
+	p := s3.NewListObjectsV2Paginator(h.s3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			h.t.Errorf("ListObjectsV2: %v", err)
+			return
+		}
+		for _, o := range page.Contents {
+			live += aws.ToInt64(o.Size)
+		}
+	}
+	uploads := 0
+	mu, err := h.s3.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		h.t.Errorf("ListMultipartUploads: %v", err)
+	} else {
+		uploads = len(mu.Uploads)
+	}
+	var onDisk int64
+	files := 0
+	filepath.WalkDir(filepath.Join(h.dataDir, "blobs"), func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				onDisk += fi.Size()
+				files++
+			}
+		}
+		return nil
+	})
+	h.t.Logf("space: %.1f MiB in %d blob files for %.1f MiB of live objects; %d multipart uploads left open by kills",
+		float64(onDisk)/(1<<20), files, float64(live)/(1<<20), uploads)
 }
