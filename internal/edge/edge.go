@@ -68,6 +68,16 @@ const (
 )
 
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength == 0 && r.ProtoMajor == 1 && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// Go sends 100 Continue only when a handler reads a non-empty
+		// body, so an empty PUT (aws s3 cp/sync of an empty file) gets
+		// its final status straight away. The AWS CLI v1's vendored
+		// botocore then keeps that status line for the next response on
+		// the kept-alive connection, loses its Content-Length and waits
+		// out the 60 s read timeout. Answering 100 first, as for any
+		// other body, keeps such clients on their common path.
+		w.WriteHeader(http.StatusContinue)
+	}
 	info := &reqctx.Info{ID: reqctx.NewID(), Start: time.Now(), Principal: iam.Anonymous}
 	rw := &responseWriter{ResponseWriter: w}
 	h := rw.Header()

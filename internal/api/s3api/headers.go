@@ -213,7 +213,9 @@ func objectHeaders(w http.ResponseWriter, o *objstore.Object, checksumMode bool)
 		}
 	}
 	for k, v := range o.UserMeta {
-		hd[http.CanonicalHeaderKey(metaPrefix+k)] = []string{v}
+		// Lower-case on the wire as AWS sends it: clients keep the name
+		// after x-amz-meta- as received (boto3 would report "Color").
+		hd[metaPrefix+k] = []string{v}
 	}
 	if n := len(o.Tags); n > 0 {
 		hd.Set("x-amz-tagging-count", strconv.Itoa(n))
