@@ -313,6 +313,32 @@ def multipart_checksum():
 
 
 @step
+def server_side_encryption():
+    # SSE-S3 is the default, as on AWS.
+    out = s3.put_object(Bucket=bucket, Key="sse/default", Body=b"d")
+    check(out.get("ServerSideEncryption") == "AES256", "default SSE %r" % out.get("ServerSideEncryption"))
+    # SSE-C: boto3 base64-encodes the key and adds its MD5.
+    key = os.urandom(32)
+    data = os.urandom(300 * 1024)
+    out = s3.put_object(Bucket=bucket, Key="sse/c", Body=data, SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+    check(out.get("SSECustomerAlgorithm") == "AES256", "SSE-C PUT %r" % out)
+    got = s3.get_object(Bucket=bucket, Key="sse/c", SSECustomerAlgorithm="AES256", SSECustomerKey=key,
+                        Range="bytes=1000-1999")["Body"].read()
+    check(got == data[1000:2000], "SSE-C range read differs")
+    try:
+        s3.get_object(Bucket=bucket, Key="sse/c")
+        raise AssertionError("SSE-C object read without its key")
+    except ClientError as e:
+        check(e.response["Error"]["Code"] == "InvalidRequest", "no key: %s" % e.response["Error"])
+    try:
+        s3.head_object(Bucket=bucket, Key="sse/c", SSECustomerAlgorithm="AES256", SSECustomerKey=os.urandom(32))
+        raise AssertionError("SSE-C object read with another key")
+    except ClientError as e:
+        check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 403, "wrong key: %s" % e.response["Error"])
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "sse/default"}, {"Key": "sse/c"}]})
+
+
+@step
 def delete_bucket():
     keys = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
