@@ -30,7 +30,7 @@ func TestLimitsRun(t *testing.T) {
 		t.Fatalf("%v %+v", err, res)
 	}
 	res, err = LoopbackLimits([]int{4096}, []int{2}, 50*time.Millisecond, &out)
-	if err != nil || len(res) != 2 || res[0].Ops == 0 || res[1].Errors != 0 {
+	if err != nil || len(res) != 4 || res[0].Ops == 0 || res[1].Errors+res[2].Errors+res[3].Errors != 0 || res[3].Ops == 0 {
 		t.Fatalf("%v %+v", err, res)
 	}
 	if !strings.Contains(out.String(), "| file write+fsync | 4KiB | 2 |") {

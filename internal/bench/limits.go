@@ -11,7 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // FileLimits measures what the disk under dir does for the same sizes:
@@ -98,7 +102,13 @@ func LoopbackLimits(sizes, concs []int, d time.Duration, out io.Writer) ([]Resul
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		n, err := strconv.Atoi(r.URL.Query().Get("n"))
+		if err != nil { // SDK requests: /bucket/<size>/...
+			parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+			if len(parts) > 1 {
+				n, _ = strconv.Atoi(parts[1])
+			}
+		}
 		w.Header().Set("Content-Length", strconv.Itoa(n))
 		w.Write(payload[:n])
 	})}
@@ -134,6 +144,29 @@ func LoopbackLimits(sizes, concs []int, d time.Duration, out io.Writer) ([]Resul
 			r.Print(out)
 			res = append(res, r)
 			tr.CloseIdleConnections()
+			// The same AWS SDK client the S3 benchmark uses, against the
+			// no-op handler: the ceiling for that client on this machine.
+			sdk := NewS3Client(strings.TrimSuffix(url, "/"), "AKID", "secretsecret", conc)
+			bucket := "noop"
+			r = run("loopback no-op PUT (SDK)", size, conc, d, func(w, i int) error {
+				key := fmt.Sprintf("%d/%d", size, i)
+				_, err := sdk.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key,
+					Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(size))})
+				return err
+			})
+			r.Print(out)
+			res = append(res, r)
+			r = run("loopback no-op GET (SDK)", size, conc, d, func(w, i int) error {
+				key := fmt.Sprintf("%d/%d", size, i)
+				o, err := sdk.GetObject(context.Background(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+				if err != nil {
+					return err
+				}
+				io.Copy(io.Discard, o.Body)
+				return o.Body.Close()
+			})
+			r.Print(out)
+			res = append(res, r)
 		}
 	}
 	return res, nil
