@@ -150,6 +150,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		JSON: map[string]http.Handler{kmsapi.Prefix: kmsapi.New(s.kms), kinesisapi.Prefix: kinesisapi.New(s.kin, nil)}})
 	s.http = &http.Server{Handler: s.edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	s.http.RegisterOnShutdown(s.kin.StopSubscriptions)
+	// HTTP/1.1, HTTP/2 over TLS (ALPN), and HTTP/2 with prior knowledge on
+	// plain connections (h2c), which Kinesis's SubscribeToShard clients
+	// built on Netty use against http:// endpoints.
+	s.http.Protocols = new(http.Protocols)
+	s.http.Protocols.SetHTTP1(true)
+	s.http.Protocols.SetHTTP2(true)
+	s.http.Protocols.SetUnencryptedHTTP2(true)
 	s.StartupDuration = time.Since(start)
 	return s, nil
 }

@@ -225,3 +225,30 @@ func TestUnknownTarnEndpointIsJSON(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
 }
+
+func TestHTTP2(t *testing.T) {
+	// h2 over TLS, negotiated by ALPN.
+	certFile, keyFile := writeSelfSigned(t, t.TempDir())
+	s := servertest.Start(t, func(c *config.Config) { c.TLSCert, c.TLSKey = certFile, keyFile })
+	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: true}
+	resp, err := (&http.Client{Transport: tr}).Get(strings.Replace(s.URL, "http://", "https://", 1) + "/_tarn/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Proto != "HTTP/2.0" || resp.StatusCode != 200 {
+		t.Fatalf("TLS: %s %d", resp.Proto, resp.StatusCode)
+	}
+	// h2c with prior knowledge on a plain port.
+	s2 := servertest.Start(t)
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	resp, err = (&http.Client{Transport: &http.Transport{Protocols: &p}}).Get(s2.URL + "/_tarn/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Proto != "HTTP/2.0" || resp.StatusCode != 200 {
+		t.Fatalf("h2c: %s %d", resp.Proto, resp.StatusCode)
+	}
+}

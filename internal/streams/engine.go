@@ -66,6 +66,29 @@ type shard struct {
 	end   *big.Int
 	log   seglog.Log
 	lim   limiter
+
+	wmu  sync.Mutex
+	wake chan struct{} // closed when records are appended (subscriptions wait on it)
+}
+
+// appended wakes subscriptions waiting for new records.
+func (sh *shard) appended() {
+	sh.wmu.Lock()
+	if sh.wake != nil {
+		close(sh.wake)
+		sh.wake = nil
+	}
+	sh.wmu.Unlock()
+}
+
+// waitAppend returns a channel closed at the next append.
+func (sh *shard) waitAppend() <-chan struct{} {
+	sh.wmu.Lock()
+	defer sh.wmu.Unlock()
+	if sh.wake == nil {
+		sh.wake = make(chan struct{})
+	}
+	return sh.wake
 }
 
 func shardID(index int) string { return fmt.Sprintf("shardId-%012d", index) }
@@ -102,12 +125,17 @@ type Engine struct {
 	once  sync.Once
 	stop  chan struct{}
 	done  chan struct{}
+
+	subMu   sync.Mutex
+	subs    map[string]subState // consumer ARN + shard → the live subscription
+	subStop chan struct{}       // closed by StopSubscriptions
+	subOnce sync.Once
 }
 
 // New loads the streams kept in m and opens their shard logs in l.
 func New(ctx context.Context, m meta.Store, l seglog.Store, opts Options) (*Engine, error) {
 	opts.defaults()
-	e := &Engine{opts: opts, meta: m, logs: l, log: opts.Logger, strms: map[string]*stream{}}
+	e := &Engine{opts: opts, meta: m, logs: l, log: opts.Logger, strms: map[string]*stream{}, subStop: make(chan struct{})}
 	key, err := m.Get(ctx, []byte(keyKey))
 	if meta.IsNotFound(err) {
 		key = make([]byte, 32)

@@ -191,7 +191,9 @@ func (e *Engine) put(ctx context.Context, op string, ref Ref, entries []PutEntry
 		}
 		if err != nil {
 			e.log.Error("kinesis: append", "stream", s.rec.Name, "shard", shardID(b.sh.rec.Index), "err", err)
+			return
 		}
+		b.sh.appended()
 	}
 	if len(order) == 1 {
 		appendBatch(byShard[order[0]])
@@ -340,10 +342,29 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*GetR
 	if e.limited(s) && !sh.lim.read(now) {
 		return nil, fail(op, CodeThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shardID(it.shard), it.name, e.opts.Account)
 	}
-	recs, err := sh.log.Read(ctx, it.offset, limit, MaxGetRecordsBytes)
+	out, next, err := e.readRecords(ctx, op, s, sh, it, limit, MaxGetRecordsBytes, now)
+	if err != nil {
+		return nil, err
+	}
+	if e.limited(s) {
+		sh.lim.readBytes(out.bytes)
+	}
+	if out.ChildShards == nil {
+		out.NextShardIterator = e.encodeIterator(iterator{streamID: it.streamID, shard: it.shard, offset: next, issued: now, name: it.name})
+	}
+	return out, nil
+}
+
+// readRecords reads from it's position (s.mu held for reading) without
+// throughput accounting of its own: GetRecords charges the shard's read
+// limit, subscriptions (enhanced fan-out) have their own pipe. It returns
+// the records, the next offset, and ChildShards at the end of a closed
+// shard.
+func (e *Engine) readRecords(ctx context.Context, op string, s *stream, sh *shard, it iterator, limit, maxBytes int, now time.Time) (*GetRecordsResult, uint64, error) {
+	recs, err := sh.log.Read(ctx, it.offset, limit, maxBytes)
 	if err != nil {
 		e.log.Error("kinesis: read", "stream", it.name, "shard", shardID(it.shard), "err", err)
-		return nil, fail(op, CodeInternal, "Internal service failure.")
+		return nil, 0, fail(op, CodeInternal, "Internal service failure.")
 	}
 	out := &GetRecordsResult{Records: []Record{}}
 	next := it.offset
@@ -356,25 +377,21 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*GetR
 		}
 		pk, data, ok := decodePayload(r.Data)
 		if !ok {
-			return nil, fail(op, CodeInternal, "Internal service failure.")
+			return nil, 0, fail(op, CodeInternal, "Internal service failure.")
 		}
 		size += len(r.Data)
 		out.Records = append(out.Records, Record{SequenceNumber: formatSeq(sh.rec.Epoch, r.Offset, r.Time, sh.rec.Index),
 			ArrivalTime: r.Time, PartitionKey: pk, Data: data})
 	}
-	if e.limited(s) {
-		sh.lim.readBytes(size)
-	}
+	out.bytes = size
 	_, end := sh.log.Bounds()
 	if next < end && len(recs) > 0 {
 		out.MillisBehindLatest = max(0, now.Sub(recs[len(recs)-1].Time).Milliseconds())
 	}
 	if sh.rec.Closed && next >= sh.rec.EndOffset {
 		out.ChildShards = s.children(sh.rec.Index)
-		return out, nil
 	}
-	out.NextShardIterator = e.encodeIterator(iterator{streamID: it.streamID, shard: it.shard, offset: next, issued: now, name: it.name})
-	return out, nil
+	return out, next, nil
 }
 
 // children lists the shards whose parent or adjacent parent is ix.

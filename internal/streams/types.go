@@ -179,6 +179,8 @@ type GetRecordsResult struct {
 	NextShardIterator  string // empty at the end of a closed shard
 	MillisBehindLatest int64
 	ChildShards        []ChildShard
+
+	bytes int // bytes read, for the shard's read limit
 }
 
 // IteratorRequest asks for a shard iterator.

@@ -66,6 +66,7 @@ func New(e *streams.Engine, now func() time.Time) *awsjson.Service {
 	s.Handle("DescribeStreamConsumer", awsjson.Op(a.describeConsumer))
 	s.Handle("DeregisterStreamConsumer", awsjson.Op(a.deregisterConsumer))
 	s.Handle("ListStreamConsumers", awsjson.Op(a.listConsumers))
+	s.Handle("SubscribeToShard", awsjson.Op(a.subscribeToShard))
 	return s
 }
 

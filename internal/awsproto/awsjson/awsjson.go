@@ -61,6 +61,13 @@ func Op[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) Handler
 	}
 }
 
+// Streamer is an operation result that writes its own streaming reply
+// (an event stream): errors found before it are ordinary JSON errors,
+// errors after the first byte are in-stream exception events.
+type Streamer interface {
+	Stream(ctx context.Context, w http.ResponseWriter, requestID string)
+}
+
 // SerializationError describes a request document that does not decode.
 func SerializationError(err error) *awserr.Error {
 	var te *json.UnmarshalTypeError
@@ -139,6 +146,13 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out, err := h(ctx, body)
 	if err != nil {
 		s.writeError(w, info, s.toAWS(err))
+		return
+	}
+	if st, ok := out.(Streamer); ok {
+		if cw, ok := w.(cborWriter); ok {
+			w = cw.ResponseWriter
+		}
+		st.Stream(ctx, w, info.ID)
 		return
 	}
 	ct := s.contentType()
