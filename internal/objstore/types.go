@@ -109,8 +109,8 @@ type Segment struct {
 // Object is the record of one version of a key: an object or, when
 // DeleteMarker is set, a delete marker (no data, no headers).
 type Object struct {
-	Bucket       string            `json:"-"`
-	Key          string            `json:"-"`
+	Bucket string `json:"-"`
+	Key    string `json:"-"`
 	// VersionID is the version's id; "" is the null version (every object
 	// of a bucket that never had versioning, and versions written while it
 	// was suspended).
@@ -137,16 +137,16 @@ type Object struct {
 	IsLatest bool `json:"-"`
 	// CopySourceVersion is set on the result of a copy: the version of
 	// the source that was read.
-	CopySourceVersion string `json:"-"`
-	Size         int64             `json:"size"`
-	ETag         string            `json:"etag"` // without quotes
-	LastModified time.Time         `json:"mtime"`
-	Headers      Headers           `json:"hdr"`
-	UserMeta     map[string]string `json:"meta,omitempty"` // lower-case names, without x-amz-meta-
-	Tags         []Tag             `json:"tags,omitempty"`
-	Checksum     *Checksum         `json:"sum,omitempty"`
-	StorageClass string            `json:"class,omitempty"`
-	Owner        string            `json:"owner"`
+	CopySourceVersion string            `json:"-"`
+	Size              int64             `json:"size"`
+	ETag              string            `json:"etag"` // without quotes
+	LastModified      time.Time         `json:"mtime"`
+	Headers           Headers           `json:"hdr"`
+	UserMeta          map[string]string `json:"meta,omitempty"` // lower-case names, without x-amz-meta-
+	Tags              []Tag             `json:"tags,omitempty"`
+	Checksum          *Checksum         `json:"sum,omitempty"`
+	StorageClass      string            `json:"class,omitempty"`
+	Owner             string            `json:"owner"`
 	// Segments hold the data: one for a simple object, one per part for a
 	// multipart object. A single inline segment means the bytes follow the
 	// record in the metadata store.

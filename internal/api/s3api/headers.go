@@ -64,6 +64,9 @@ func (h *Handler) putInput(q *request) (*objstore.PutInput, error) {
 	}
 	in.SSE = sreq
 	in.Cond = writeConditions(hd)
+	if in.Lock, err = lockRequest(hd); err != nil {
+		return nil, err
+	}
 	return in, nil
 }
 
