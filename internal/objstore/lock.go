@@ -99,7 +99,7 @@ func (s *Store) lockFor(op string, b *Bucket, req *LockRequest, digest bool) (mo
 
 // hasDigest reports whether a write carries Content-MD5 or a checksum.
 func (in *PutInput) hasDigest() bool {
-	return in.ContentMD5 != nil || in.ChecksumValue != "" || in.ChecksumAlgorithm != "" || in.ChecksumTrailer != nil
+	return in.ContentMD5 != nil || in.ChecksumValue != "" || in.ChecksumAlgorithm != "" || in.ChecksumTrailer != nil || in.SignedPayload
 }
 
 // CheckVersionDeletable reports whether version o may be removed for good

@@ -212,6 +212,10 @@ type PutInput struct {
 	// Lock is the Object Lock retention and legal hold asked for; nil
 	// applies the bucket's default retention, if any.
 	Lock *LockRequest
+	// SignedPayload tells that the transport verified the body against a
+	// signed SHA-256 (SigV4), which counts as the digest Object Lock
+	// uploads need.
+	SignedPayload bool
 }
 
 // Range is a byte range of a GET. Start<0 means a suffix of -Start bytes;

@@ -67,6 +67,7 @@ func (h *Handler) putInput(q *request) (*objstore.PutInput, error) {
 	if in.Lock, err = lockRequest(hd); err != nil {
 		return nil, err
 	}
+	in.SignedPayload = signedPayload(q)
 	return in, nil
 }
 

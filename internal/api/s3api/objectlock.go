@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tarnhq/tarn/internal/auth/sigv4"
 	"github.com/tarnhq/tarn/internal/awsproto/awserr"
 	"github.com/tarnhq/tarn/internal/checksum"
 	"github.com/tarnhq/tarn/internal/objstore"
@@ -55,6 +56,23 @@ func (h *Handler) bypassGovernance(q *request) bool {
 	return err == nil
 }
 
+// signedPayload reports whether SigV4 verified the body against a signed
+// SHA-256 (x-amz-content-sha256 with a digest, or signed aws-chunked
+// chunks). tarn takes that as the integrity digest S3 wants with Object
+// Lock: SDKs send no Content-MD5 or checksum over plain HTTP, where they
+// sign the payload instead.
+func signedPayload(q *request) bool {
+	a := q.info.Auth
+	if a == nil || a.Presigned || a.Anonymous {
+		return false
+	}
+	switch a.PayloadMode {
+	case sigv4.StreamingPayload, sigv4.StreamingPayloadTrailer:
+		return true
+	}
+	return len(a.PayloadMode) == 64
+}
+
 // readXMLDigest is readXML for requests S3 wants an integrity digest on:
 // it verifies Content-MD5 or an x-amz-checksum-* value when present and
 // reports whether one was.
@@ -97,7 +115,7 @@ func readXMLDigest(q *request, v any) (bool, error) {
 	if err := readXML(q, v); err != nil {
 		return false, err
 	}
-	return digest, nil
+	return digest || signedPayload(q), nil
 }
 
 func (h *Handler) putObjectLockConfiguration(q *request) error {
