@@ -51,7 +51,20 @@ func ValidBucketName(name string) bool {
 // CreateBucket creates a bucket owned by account owner. location is the
 // LocationConstraint ("" for the default region).
 func (s *Store) CreateBucket(ctx context.Context, owner, name, location string) (*Bucket, error) {
+	return s.CreateBucketWith(ctx, CreateBucketInput{Owner: owner, Name: name, Location: location})
+}
+
+// CreateBucketInput describes a CreateBucket.
+type CreateBucketInput struct {
+	Owner, Name, Location string
+	// ObjectLock enables Object Lock (and with it versioning).
+	ObjectLock bool
+}
+
+// CreateBucketWith creates a bucket as in describes.
+func (s *Store) CreateBucketWith(ctx context.Context, in CreateBucketInput) (*Bucket, error) {
 	const op = "objstore.CreateBucket"
+	owner, name, location := in.Owner, in.Name, in.Location
 	if !ValidBucketName(name) {
 		return nil, errs.E(op, errs.Invalid, errs.Code("InvalidBucketName"), "The specified bucket is not valid.")
 	}
@@ -80,6 +93,9 @@ func (s *Store) CreateBucket(ctx context.Context, owner, name, location string) 
 		return nil, errs.E(op, errs.Exist, errs.Code("BucketAlreadyExists"), "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.")
 	}
 	b := &Bucket{Name: name, Owner: owner, Created: s.now(), Region: region}
+	if in.ObjectLock {
+		b.Versioning, b.ObjectLock = VersioningEnabled, &ObjectLockConfig{}
+	}
 	if err := s.putBucketLocked(ctx, b); err != nil {
 		return nil, errs.E(op, err)
 	}
@@ -116,6 +132,10 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 		return errs.E(op, errs.NotExist, errs.Code("NoSuchBucket"), "The specified bucket does not exist")
 	}
 	empty, err := s.prefixEmpty(ctx, objectKeyPrefix(name))
+	if err == nil && empty {
+		// Noncurrent versions and delete markers count, as in S3.
+		empty, err = s.prefixEmpty(ctx, versionKeyPrefix(name))
+	}
 	if err != nil {
 		return errs.E(op, errs.IO, err)
 	}
@@ -224,7 +244,7 @@ func (s *Store) SetBucketTags(ctx context.Context, name string, tags []Tag) erro
 	if err := ValidateTags(tags, MaxBucketTags); err != nil {
 		return err
 	}
-	return s.updateBucket(ctx, op, name, func(b *Bucket) { b.Tags = tags })
+	return s.updateBucket(ctx, op, name, func(b *Bucket) error { b.Tags = tags; return nil })
 }
 
 // SetBucketCORS replaces (or, with nil, deletes) a bucket's CORS rules.
@@ -235,10 +255,12 @@ func (s *Store) SetBucketCORS(ctx context.Context, name string, rules []CORSRule
 			return err
 		}
 	}
-	return s.updateBucket(ctx, op, name, func(b *Bucket) { b.CORS = rules; b.HasCORS = rules != nil })
+	return s.updateBucket(ctx, op, name, func(b *Bucket) error { b.CORS = rules; b.HasCORS = rules != nil; return nil })
 }
 
-func (s *Store) updateBucket(ctx context.Context, op, name string, fn func(*Bucket)) error {
+// updateBucket changes a bucket's record; fn returning an error changes
+// nothing.
+func (s *Store) updateBucket(ctx context.Context, op, name string, fn func(*Bucket) error) error {
 	s.bmu.Lock()
 	defer s.bmu.Unlock()
 	b, ok := s.buckets[name]
@@ -246,7 +268,9 @@ func (s *Store) updateBucket(ctx context.Context, op, name string, fn func(*Buck
 		return errs.E(op, errs.NotExist, errs.Code("NoSuchBucket"), "The specified bucket does not exist")
 	}
 	c := *b
-	fn(&c)
+	if err := fn(&c); err != nil {
+		return err
+	}
 	if err := s.putBucketLocked(ctx, &c); err != nil {
 		return errs.E(op, err)
 	}

@@ -13,10 +13,7 @@ import (
 func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) {
 	const op = "objstore.CopyObject"
 	dst := &in.Dst
-	if _, err := s.bucket(in.SrcBucket); err != nil {
-		return nil, err
-	}
-	src, err := s.getObject(ctx, in.SrcBucket, in.SrcKey, true)
+	src, srcCur, err := s.copySource(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -40,6 +37,10 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 	if err != nil {
 		return nil, err
 	}
+	mode, until, hold, err := s.lockFor(op, db, dst.Lock, true)
+	if err != nil {
+		return nil, err
+	}
 	// The source's key: SSE-C sources need the customer key of the source.
 	srcKey, err := s.dataKey(ctx, in.SrcBucket, in.SrcKey, src.Encryption, in.SrcCustomer)
 	if err != nil {
@@ -55,8 +56,16 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 				"This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 		sameChecksum := src.Checksum == nil && alg == "" || src.Checksum != nil && string(alg) == src.Checksum.Algorithm
-		if sameChecksum && sameEncryption(src.Encryption, want) {
-			return s.copyInPlace(ctx, op, src, dst)
+		// Sharing the data is only possible when the source version is
+		// the one the copy replaces: every blob belongs to one version.
+		replaced := srcCur && src.VersionID == "" && db.Versioning != VersioningEnabled
+		if sameChecksum && sameEncryption(src.Encryption, want) && replaced {
+			o, err := s.copyInPlace(ctx, op, src, dst, func(o *Object) { o.LockMode, o.LockUntil, o.LegalHold = mode, until, hold })
+			if err != nil {
+				return nil, err
+			}
+			o.CopySourceVersion = src.Version()
+			return o, nil
 		}
 	}
 	body, err := s.newReader(ctx, src, 0, src.Size, srcKey)
@@ -73,6 +82,7 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 		return nil, err
 	}
 	o := s.newObject(dst, got, enc, dk)
+	o.LockMode, o.LockUntil, o.LegalHold = mode, until, hold
 	if alg != "" {
 		o.Checksum = &Checksum{Algorithm: string(alg), Value: checksum.Encode(got.sum), Type: "FULL_OBJECT"}
 	}
@@ -80,7 +90,30 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 		s.discard(ctx, got)
 		return nil, err
 	}
+	o.CopySourceVersion = src.Version()
 	return o, nil
+}
+
+// copySource reads the version a copy reads from (and whether it is the
+// current one). A delete marker cannot be copied.
+func (s *Store) copySource(ctx context.Context, in *CopyInput) (*Object, bool, error) {
+	sb, err := s.bucket(in.SrcBucket)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := ValidateKey(in.SrcKey); err != nil {
+		return nil, false, noSuchKey()
+	}
+	src, isCur, err := s.findVersion(ctx, in.SrcBucket, in.SrcKey, in.SrcVersionID)
+	if err != nil {
+		return nil, false, err
+	}
+	if src.DeleteMarker {
+		return nil, false, errs.E("objstore.CopyObject", errs.Invalid, errs.Code("InvalidRequest"),
+			"The source of a copy request may not specifically refer to a delete marker by version id.")
+	}
+	src.Versioned = sb.Versioning != ""
+	return src, isCur, nil
 }
 
 // sameEncryption reports whether an object encrypted as e already is
@@ -99,9 +132,10 @@ func sameEncryption(e *Encryption, want *SSERequest) bool {
 
 // copyInPlace rewrites an object's record with new metadata, keeping its
 // data, unless the object changed since src was read.
-func (s *Store) copyInPlace(ctx context.Context, op string, src *Object, dst *PutInput) (*Object, error) {
+func (s *Store) copyInPlace(ctx context.Context, op string, src *Object, dst *PutInput, set func(*Object)) (*Object, error) {
 	o := *src
 	o.Headers, o.UserMeta, o.Tags, o.StorageClass = dst.Headers, dst.UserMeta, dst.Tags, dst.StorageClass
+	set(&o)
 	o.LastModified = s.now()
 	cond := dst.Cond
 	if cond.IfMatch == "" {

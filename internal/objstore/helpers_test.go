@@ -249,3 +249,9 @@ func uploadPart(t *testing.T, s *Store, bucket, key, id string, n int, data []by
 }
 
 func md5Of(b []byte) []byte { h := md5.Sum(b); return h[:] }
+
+// setTags is SetObjectTags of the current version, error only.
+func setTags(s *Store, ctx context.Context, bucket, key string, tags []Tag) error {
+	_, err := s.SetObjectTags(ctx, bucket, key, "", tags)
+	return err
+}

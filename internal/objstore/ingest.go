@@ -23,6 +23,8 @@ type ingested struct {
 	size   int64
 	md5    []byte
 	sum    []byte // additional checksum, when an algorithm was asked for
+
+	srcVersion string // version of a copy's source
 }
 
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}

@@ -32,6 +32,11 @@ type Upload struct {
 	ChecksumType      string            `json:"ctype,omitempty"`
 	Owner             string            `json:"owner"`
 	Encryption        *Encryption       `json:"sse,omitempty"`
+	// Object Lock state asked for at creation (the bucket default, if
+	// any, applies at completion otherwise).
+	LockMode  string     `json:"lm,omitempty"`
+	LockUntil *time.Time `json:"lu,omitempty"`
+	LegalHold string     `json:"lh,omitempty"`
 }
 
 // Part is an uploaded part.
@@ -44,6 +49,8 @@ type Part struct {
 	LastModified time.Time `json:"mtime"`
 	// Encryption of the upload (not stored with the part).
 	Encryption *Encryption `json:"-"`
+	// CopySourceVersion is the source version read by UploadPartCopy.
+	CopySourceVersion string `json:"-"`
 }
 
 // CompletedPart is a part named in CompleteMultipartUpload.
@@ -98,6 +105,14 @@ func (s *Store) CreateUpload(ctx context.Context, in *PutInput) (*Upload, error)
 			return nil, errs.E(op, errs.Invalid, errs.Code("InvalidRequest"), "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.")
 		}
 	}
+	var lock LockRequest
+	if !in.Lock.empty() {
+		// Validated now; the bucket default applies at completion.
+		if _, _, _, err := s.lockFor(op, bk, in.Lock, true); err != nil {
+			return nil, err
+		}
+		lock = *in.Lock
+	}
 	enc, _, err := s.newEncryption(ctx, bk, in.Key, s.effectiveSSE(bk, in.SSE))
 	if err != nil {
 		return nil, err
@@ -105,7 +120,8 @@ func (s *Store) CreateUpload(ctx context.Context, in *PutInput) (*Upload, error)
 	now := s.now()
 	u := &Upload{Encryption: enc, Bucket: in.Bucket, Key: in.Key, ID: newUploadID(now), Initiated: now, Headers: in.Headers,
 		UserMeta: in.UserMeta, Tags: in.Tags, StorageClass: in.StorageClass,
-		ChecksumAlgorithm: in.ChecksumAlgorithm, ChecksumType: ct, Owner: in.Owner}
+		ChecksumAlgorithm: in.ChecksumAlgorithm, ChecksumType: ct, Owner: in.Owner,
+		LockMode: lock.Mode, LockUntil: lock.Until, LegalHold: lock.LegalHold}
 	v, _ := json.Marshal(u)
 	var b meta.Batch
 	b.Set(uploadKey(u.Bucket, u.Key, u.ID), v)
@@ -198,7 +214,8 @@ func (s *Store) UploadPart(ctx context.Context, in *PartInput) (*Part, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Part{Number: in.Number, ETag: etagFor(u.Encryption, dk, got.md5), Size: got.size, BlobID: got.blobID, LastModified: s.now(), Encryption: u.Encryption}
+	p := &Part{Number: in.Number, ETag: etagFor(u.Encryption, dk, got.md5), Size: got.size, BlobID: got.blobID, LastModified: s.now(),
+		Encryption: u.Encryption, CopySourceVersion: got.srcVersion}
 	if alg != "" {
 		p.Checksum = checksum.Encode(got.sum)
 	}
@@ -214,7 +231,7 @@ func (s *Store) ingestCopy(ctx context.Context, c *CopyInput, alg checksum.Algor
 	if _, err := s.bucket(c.SrcBucket); err != nil {
 		return nil, err
 	}
-	src, err := s.getObject(ctx, c.SrcBucket, c.SrcKey, true)
+	src, _, err := s.copySource(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +258,12 @@ func (s *Store) ingestCopy(ctx context.Context, c *CopyInput, alg checksum.Algor
 		return nil, err
 	}
 	defer body.Close()
-	return s.ingest(ctx, body, length, MaxPartSize, alg, false, enc)
+	got, err := s.ingest(ctx, body, length, MaxPartSize, alg, false, enc)
+	if err != nil {
+		return nil, err
+	}
+	got.srcVersion = src.Version()
+	return got, nil
 }
 
 func (s *Store) putPart(ctx context.Context, u *Upload, p *Part) error {
@@ -389,7 +411,15 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, id string, list
 		return nil, errs.E(op, errs.Invalid, errs.Code("InvalidRequest"), "The upload was created using the "+u.ChecksumType+" checksum mode. The complete request must use the same checksum mode.")
 	}
 	o := &Object{Bucket: bucket, Key: key, LastModified: s.now(), Headers: u.Headers, UserMeta: u.UserMeta,
-		Tags: u.Tags, StorageClass: u.StorageClass, Owner: u.Owner, PartCount: len(list), Encryption: u.Encryption}
+		Tags: u.Tags, StorageClass: u.StorageClass, Owner: u.Owner, PartCount: len(list), Encryption: u.Encryption,
+		LockMode: u.LockMode, LockUntil: u.LockUntil, LegalHold: u.LegalHold}
+	if bk, err := s.bucket(bucket); err != nil {
+		return nil, err
+	} else if o.LockMode == "" && bk.ObjectLock != nil && bk.ObjectLock.Rule != nil {
+		r := bk.ObjectLock.Rule
+		until := s.now().AddDate(r.Years, 0, r.Days)
+		o.LockMode, o.LockUntil = r.Mode, &until
+	}
 	md5s := md5.New()
 	var sums [][]byte
 	var crcParts []checksum.Part

@@ -8,7 +8,6 @@ import (
 	"github.com/tarnhq/tarn/internal/checksum"
 	"github.com/tarnhq/tarn/internal/errs"
 	"github.com/tarnhq/tarn/internal/sse"
-	"github.com/tarnhq/tarn/internal/storage/meta"
 )
 
 // ValidateKey checks an object key.
@@ -82,6 +81,10 @@ func (s *Store) PutObject(ctx context.Context, in *PutInput) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
+	mode, until, hold, err := s.lockFor(op, b, in.Lock, in.hasDigest())
+	if err != nil {
+		return nil, err
+	}
 	if in.Cond != (Conditions{}) {
 		if err := s.checkWriteCond(ctx, in.Bucket, in.Key, in.Cond); err != nil {
 			return nil, err
@@ -100,6 +103,7 @@ func (s *Store) PutObject(ctx context.Context, in *PutInput) (*Object, error) {
 		return nil, err
 	}
 	o := s.newObject(in, got, enc, dk)
+	o.LockMode, o.LockUntil, o.LegalHold = mode, until, hold
 	if alg != "" {
 		o.Checksum = &Checksum{Algorithm: string(alg), Value: checksum.Encode(got.sum), Type: "FULL_OBJECT"}
 	}
@@ -135,72 +139,6 @@ func (s *Store) newObject(in *PutInput, got *ingested, enc *Encryption, dk *sse.
 	return o
 }
 
-// commit makes o the current object of its key, atomically and durably,
-// if cond holds. extra, when set, adds operations to the same batch (e.g.
-// removing a completed upload). Blobs of the replaced object are deleted
-// after the commit.
-func (s *Store) commit(ctx context.Context, o *Object, cond Conditions, extra func(b *meta.Batch, old *Object) error) error {
-	defer s.lockKey(o.Bucket, o.Key)()
-	return s.commitLocked(ctx, o, cond, extra)
-}
-
-// commitLocked is commit with the key's stripe already locked.
-func (s *Store) commitLocked(ctx context.Context, o *Object, cond Conditions, extra func(b *meta.Batch, old *Object) error) error {
-	const op = "objstore.commit"
-	s.bmu.RLock()
-	_, ok := s.buckets[o.Bucket]
-	s.bmu.RUnlock()
-	if !ok {
-		return errs.E(op, errs.NotExist, errs.Code("NoSuchBucket"), "The specified bucket does not exist")
-	}
-	old, err := s.getObject(ctx, o.Bucket, o.Key, false)
-	if err != nil && !errs.Is(errs.NotExist, err) {
-		return err
-	}
-	if err := checkWrite(old, cond); err != nil {
-		return err
-	}
-	var b meta.Batch
-	keep := map[string]bool{}
-	for _, sg := range o.Segments {
-		if sg.BlobID != "" {
-			keep[sg.BlobID] = true
-			b.Set(refKey(sg.BlobID), []byte(o.Bucket+"\x00"+o.Key))
-		}
-	}
-	var dead []string
-	if old != nil {
-		for _, id := range blobIDs(old.Segments) {
-			if !keep[id] {
-				b.Delete(refKey(id))
-				dead = append(dead, id)
-			}
-		}
-	}
-	if extra != nil {
-		if err := extra(&b, old); err != nil {
-			return err
-		}
-	}
-	b.Set(objectKey(o.Bucket, o.Key), encodeObject(o))
-	// Hold the bucket read lock across the write so DeleteBucket cannot
-	// remove the bucket between the check above and the commit.
-	s.bmu.RLock()
-	_, ok = s.buckets[o.Bucket]
-	if ok {
-		err = s.meta.Apply(ctx, &b)
-	}
-	s.bmu.RUnlock()
-	if !ok {
-		return errs.E(op, errs.NotExist, errs.Code("NoSuchBucket"), "The specified bucket does not exist")
-	}
-	if err != nil {
-		return errs.E(op, errs.IO, err)
-	}
-	s.deleteBlobs(ctx, dead)
-	return nil
-}
-
 func (s *Store) checkWriteCond(ctx context.Context, bucket, key string, cond Conditions) error {
 	old, err := s.getObject(ctx, bucket, key, false)
 	if err != nil && !errs.Is(errs.NotExist, err) {
@@ -213,13 +151,29 @@ func (s *Store) checkWriteCond(ctx context.Context, bucket, key string, cond Con
 // for operations on its metadata (tagging, ACLs) that S3 serves without
 // the SSE-C key.
 func (s *Store) Stat(ctx context.Context, bucket, key string) (*Object, error) {
-	if _, err := s.bucket(bucket); err != nil {
+	return s.StatVersion(ctx, bucket, key, "")
+}
+
+// StatVersion is Stat of one version ("" = the current one). A delete
+// marker named by id is MethodNotAllowed.
+func (s *Store) StatVersion(ctx context.Context, bucket, key, versionID string) (*Object, error) {
+	b, err := s.bucket(bucket)
+	if err != nil {
 		return nil, err
 	}
 	if err := ValidateKey(key); err != nil {
 		return nil, errs.E("objstore.Stat", errs.NotExist, errs.Code("NoSuchKey"), "The specified key does not exist.")
 	}
-	return s.getObject(ctx, bucket, key, false)
+	o, _, err := s.findVersion(ctx, bucket, key, versionID)
+	if err != nil {
+		return nil, err
+	}
+	if o.DeleteMarker {
+		return nil, markerNotAllowed(o)
+	}
+	o.inline = nil
+	o.Versioned = b.Versioning != ""
+	return o, nil
 }
 
 // HeadObject returns an object's record after checking conditions, range
@@ -235,16 +189,21 @@ func (s *Store) GetObject(ctx context.Context, in *GetInput) (*GetOutput, error)
 
 func (s *Store) get(ctx context.Context, in *GetInput, body bool) (*GetOutput, error) {
 	const op = "objstore.GetObject"
-	if _, err := s.bucket(in.Bucket); err != nil {
+	b, err := s.bucket(in.Bucket)
+	if err != nil {
 		return nil, err
 	}
 	if err := ValidateKey(in.Key); err != nil {
 		return nil, errs.E(op, errs.NotExist, errs.Code("NoSuchKey"), "The specified key does not exist.")
 	}
-	o, err := s.getObject(ctx, in.Bucket, in.Key, body)
+	o, _, err := s.findVersion(ctx, in.Bucket, in.Key, in.VersionID)
 	if err != nil {
 		return nil, err
 	}
+	if o.DeleteMarker {
+		return nil, markerNotAllowed(o)
+	}
+	o.Versioned = b.Versioning != ""
 	// SSE-C objects need the customer's key even for HEAD; other modes
 	// unseal their key only when bytes are read.
 	var dk *sse.Key
@@ -325,61 +284,47 @@ func resolveRange(r Range, size int64) (int64, int64, error) {
 	}
 }
 
-// DeleteObject removes the current object of a key. Deleting a missing key
-// succeeds, as in S3.
-func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
-	const op = "objstore.DeleteObject"
-	if _, err := s.bucket(bucket); err != nil {
-		return err
-	}
-	if err := ValidateKey(key); err != nil {
-		return err
-	}
-	defer s.lockKey(bucket, key)()
-	old, err := s.getObject(ctx, bucket, key, false)
-	if errs.Is(errs.NotExist, err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var b meta.Batch
-	ids := blobIDs(old.Segments)
-	for _, id := range ids {
-		b.Delete(refKey(id))
-	}
-	b.Delete(objectKey(bucket, key))
-	if err := s.meta.Apply(ctx, &b); err != nil {
-		return errs.E(op, errs.IO, err)
-	}
-	s.deleteBlobs(ctx, ids)
-	return nil
-}
-
-// SetObjectTags replaces (nil deletes) an object's tags.
-func (s *Store) SetObjectTags(ctx context.Context, bucket, key string, tags []Tag) error {
+// SetObjectTags replaces (nil deletes) the tags of an object's version
+// ("" = the current one).
+func (s *Store) SetObjectTags(ctx context.Context, bucket, key, versionID string, tags []Tag) (*Object, error) {
 	const op = "objstore.SetObjectTags"
 	if err := ValidateTags(tags, MaxObjectTags); err != nil {
-		return err
+		return nil, err
 	}
-	return s.rewrite(ctx, op, bucket, key, func(o *Object) { o.Tags = tags })
+	return s.rewriteVersion(ctx, op, bucket, key, versionID, func(o *Object) error { o.Tags = tags; return nil })
 }
 
-// rewrite changes an object's record in place (data untouched).
-func (s *Store) rewrite(ctx context.Context, op, bucket, key string, fn func(*Object)) error {
-	if _, err := s.bucket(bucket); err != nil {
-		return err
+// rewriteVersion changes one version's record in place (data untouched);
+// fn returning an error changes nothing.
+func (s *Store) rewriteVersion(ctx context.Context, op, bucket, key, versionID string, fn func(*Object) error) (*Object, error) {
+	b, err := s.bucket(bucket)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateKey(key); err != nil {
+		return nil, errs.E(op, errs.NotExist, errs.Code("NoSuchKey"), "The specified key does not exist.")
 	}
 	defer s.lockKey(bucket, key)()
-	o, err := s.getObject(ctx, bucket, key, true)
+	o, isCur, err := s.findVersion(ctx, bucket, key, versionID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fn(o)
-	var b meta.Batch
-	b.Set(objectKey(bucket, key), encodeObject(o))
-	if err := s.meta.Apply(ctx, &b); err != nil {
-		return errs.E(op, errs.IO, err)
+	if o.DeleteMarker {
+		return nil, markerNotAllowed(o)
 	}
-	return nil
+	if err := fn(o); err != nil {
+		return nil, err
+	}
+	vb := &versionBatch{}
+	if isCur {
+		vb.b.Set(objectKey(bucket, key), encodeObject(o))
+	} else {
+		vb.b.Set(versionKey(bucket, key, o.seq()), encodeObject(o))
+	}
+	if err := s.apply(ctx, op, bucket, vb); err != nil {
+		return nil, err
+	}
+	o.inline = nil
+	o.Versioned = b.Versioning != ""
+	return o, nil
 }

@@ -532,8 +532,8 @@ func TestObjectTags(t *testing.T) {
 		put(t, s, defaultBkt, "small", []byte("tiny"))
 		clock.Advance(time.Hour)
 		tags := []Tag{{Key: "a", Value: "1"}, {Key: "b", Value: ""}}
-		must(t, s.SetObjectTags(ctx, defaultBkt, "k", tags))
-		must(t, s.SetObjectTags(ctx, defaultBkt, "small", tags))
+		must(t, setTags(s, ctx, defaultBkt, "k", tags))
+		must(t, setTags(s, ctx, defaultBkt, "small", tags))
 		got, out := getBytes(t, s, &GetInput{Bucket: defaultBkt, Key: "k"})
 		if !bytes.Equal(got, data) || !slices.Equal(out.Object.Tags, tags) || out.Object.ETag != o.ETag ||
 			!out.Object.LastModified.Equal(o.LastModified) {
@@ -542,10 +542,10 @@ func TestObjectTags(t *testing.T) {
 		if got := readAll(t, s, defaultBkt, "small"); string(got) != "tiny" {
 			t.Fatalf("inline data after tagging: %q", got)
 		}
-		wantCode(t, s.SetObjectTags(ctx, defaultBkt, "k", []Tag{{Key: "a"}, {Key: "a"}}), "InvalidTag")
-		wantCode(t, s.SetObjectTags(ctx, defaultBkt, "missing", tags), "NoSuchKey")
-		wantCode(t, s.SetObjectTags(ctx, "nobucket", "k", tags), "NoSuchBucket")
-		must(t, s.SetObjectTags(ctx, defaultBkt, "k", nil))
+		wantCode(t, setTags(s, ctx, defaultBkt, "k", []Tag{{Key: "a"}, {Key: "a"}}), "InvalidTag")
+		wantCode(t, setTags(s, ctx, defaultBkt, "missing", tags), "NoSuchKey")
+		wantCode(t, setTags(s, ctx, "nobucket", "k", tags), "NoSuchBucket")
+		must(t, setTags(s, ctx, defaultBkt, "k", nil))
 		h, _ := s.HeadObject(ctx, &GetInput{Bucket: defaultBkt, Key: "k"})
 		if len(h.Object.Tags) != 0 {
 			t.Fatalf("tags after delete: %v", h.Object.Tags)

@@ -3,6 +3,7 @@ package objstore
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/tarnhq/tarn/internal/errs"
 	"github.com/tarnhq/tarn/internal/sse"
@@ -32,7 +33,7 @@ func (s *Store) RewrapMasterKeys(ctx context.Context) (int, error) {
 	const op = "objstore.RewrapMasterKeys"
 	current, _ := s.opts.Keyring.Current()
 	var stale []string
-	for _, prefix := range []string{objectPrefix, uploadPrefix} {
+	for _, prefix := range []string{objectPrefix, versionPrefix, uploadPrefix} {
 		it, err := s.meta.NewIter(ctx, []byte(prefix), []byte(successor(prefix)))
 		if err != nil {
 			return 0, errs.E(op, errs.IO, err)
@@ -42,7 +43,7 @@ func (s *Store) RewrapMasterKeys(ctx context.Context) (int, error) {
 				SSE *Encryption `json:"sse"`
 			}
 			v := it.Value()
-			if prefix == objectPrefix {
+			if prefix == objectPrefix || prefix == versionPrefix {
 				o, err := decodeObject("", "", v, false)
 				if err != nil {
 					it.Close()
@@ -79,10 +80,15 @@ func (s *Store) RewrapMasterKeys(ctx context.Context) (int, error) {
 func (s *Store) rewrapOne(ctx context.Context, mkey string, current int) (bool, error) {
 	const op = "objstore.rewrap"
 	var bucket, key string
-	isObject := len(mkey) > len(objectPrefix) && mkey[:len(objectPrefix)] == objectPrefix
-	if isObject {
+	isObject := strings.HasPrefix(mkey, objectPrefix) || strings.HasPrefix(mkey, versionPrefix)
+	switch {
+	case strings.HasPrefix(mkey, objectPrefix):
 		bucket, key, _ = cut0(mkey[len(objectPrefix):])
-	} else {
+	case strings.HasPrefix(mkey, versionPrefix):
+		var rest string
+		bucket, rest, _ = cut0(mkey[len(versionPrefix):])
+		key, _, _ = splitVersionKey(rest)
+	default:
 		var rest string
 		bucket, rest, _ = cut0(mkey[len(uploadPrefix):])
 		key, _ = splitUploadKey(rest)
@@ -165,7 +171,7 @@ func (s *Store) SetBucketEncryption(ctx context.Context, name string, e *BucketE
 			return errs.E(op, errs.Invalid, errs.Code("MalformedXML"), "The XML you provided was not well-formed or did not validate against our published schema")
 		}
 	}
-	return s.updateBucket(ctx, op, name, func(b *Bucket) { b.Encryption = e })
+	return s.updateBucket(ctx, op, name, func(b *Bucket) error { b.Encryption = e; return nil })
 }
 
 // DefaultEncryption returns the rule new objects in b get: the bucket's,

@@ -10,6 +10,7 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tarnhq/tarn/internal/errs"
@@ -50,6 +51,8 @@ type Store struct {
 
 	stats Stats
 	bkeys bucketKeys
+
+	lastSeq atomic.Int64 // newest version stamp issued
 }
 
 // Stats are engine counters for metrics.

@@ -44,7 +44,22 @@ type Bucket struct {
 	HasCORS bool       `json:"has_cors,omitempty"`
 	// Encryption is the default encryption rule; nil uses the server's.
 	Encryption *BucketEncryption `json:"sse,omitempty"`
+	// Versioning is "" (never configured), VersioningEnabled or
+	// VersioningSuspended. Once set it never returns to "".
+	Versioning string `json:"ver,omitempty"`
+	// ObjectLock is set when Object Lock is enabled (it cannot be turned
+	// off); it holds the default retention, if any.
+	ObjectLock *ObjectLockConfig `json:"lock,omitempty"`
 }
+
+// Bucket versioning states, as S3 names them.
+const (
+	VersioningEnabled   = "Enabled"
+	VersioningSuspended = "Suspended"
+)
+
+// NullVersion is the version id S3 shows for the null version.
+const NullVersion = "null"
 
 // Tag is a key/value tag.
 type Tag struct {
@@ -91,19 +106,47 @@ type Segment struct {
 	Part int `json:"part,omitempty"`
 }
 
-// Object is the record of one object (the current version of a key).
+// Object is the record of one version of a key: an object or, when
+// DeleteMarker is set, a delete marker (no data, no headers).
 type Object struct {
-	Bucket       string            `json:"-"`
-	Key          string            `json:"-"`
-	Size         int64             `json:"size"`
-	ETag         string            `json:"etag"` // without quotes
-	LastModified time.Time         `json:"mtime"`
-	Headers      Headers           `json:"hdr"`
-	UserMeta     map[string]string `json:"meta,omitempty"` // lower-case names, without x-amz-meta-
-	Tags         []Tag             `json:"tags,omitempty"`
-	Checksum     *Checksum         `json:"sum,omitempty"`
-	StorageClass string            `json:"class,omitempty"`
-	Owner        string            `json:"owner"`
+	Bucket string `json:"-"`
+	Key    string `json:"-"`
+	// VersionID is the version's id; "" is the null version (every object
+	// of a bucket that never had versioning, and versions written while it
+	// was suspended).
+	VersionID string `json:"vid,omitempty"`
+	// Seq orders a key's versions: a unique, increasing stamp (Unix ns,
+	// bumped past the key's newest). 0 in records written before
+	// versioning existed: LastModified stands in.
+	Seq          int64 `json:"seq,omitempty"`
+	DeleteMarker bool  `json:"dm,omitempty"`
+	// NoncurrentSince is when a newer version replaced this one (for
+	// lifecycle's NoncurrentDays); nil while it is the current version.
+	NoncurrentSince *time.Time `json:"ncs,omitempty"`
+	// Object Lock state of this version: retention mode (LockGovernance or
+	// LockCompliance) and date, and legal hold ("ON", "OFF", or "" if
+	// never set).
+	LockMode  string     `json:"lm,omitempty"`
+	LockUntil *time.Time `json:"lu,omitempty"`
+	LegalHold string     `json:"lh,omitempty"`
+	// Versioned is set on records returned by the engine when the bucket
+	// has a versioning state: S3 then reports version ids ("null"
+	// included) in responses.
+	Versioned bool `json:"-"`
+	// IsLatest is set by ListObjectVersions.
+	IsLatest bool `json:"-"`
+	// CopySourceVersion is set on the result of a copy: the version of
+	// the source that was read.
+	CopySourceVersion string            `json:"-"`
+	Size              int64             `json:"size"`
+	ETag              string            `json:"etag"` // without quotes
+	LastModified      time.Time         `json:"mtime"`
+	Headers           Headers           `json:"hdr"`
+	UserMeta          map[string]string `json:"meta,omitempty"` // lower-case names, without x-amz-meta-
+	Tags              []Tag             `json:"tags,omitempty"`
+	Checksum          *Checksum         `json:"sum,omitempty"`
+	StorageClass      string            `json:"class,omitempty"`
+	Owner             string            `json:"owner"`
 	// Segments hold the data: one for a simple object, one per part for a
 	// multipart object. A single inline segment means the bytes follow the
 	// record in the metadata store.
@@ -114,6 +157,15 @@ type Object struct {
 	Encryption *Encryption `json:"sse,omitempty"`
 
 	inline []byte
+}
+
+// Version returns the version id as S3 shows it ("null" for the null
+// version).
+func (o *Object) Version() string {
+	if o.VersionID == "" {
+		return NullVersion
+	}
+	return o.VersionID
 }
 
 // Inline reports whether the object's bytes live in its metadata record.
@@ -157,6 +209,13 @@ type PutInput struct {
 	Owner             string
 	// SSE is the encryption asked for; nil applies the bucket default.
 	SSE *SSERequest
+	// Lock is the Object Lock retention and legal hold asked for; nil
+	// applies the bucket's default retention, if any.
+	Lock *LockRequest
+	// SignedPayload tells that the transport verified the body against a
+	// signed SHA-256 (SigV4), which counts as the digest Object Lock
+	// uploads need.
+	SignedPayload bool
 }
 
 // Range is a byte range of a GET. Start<0 means a suffix of -Start bytes;
@@ -168,6 +227,7 @@ type Range struct {
 // GetInput describes a GetObject or HeadObject.
 type GetInput struct {
 	Bucket, Key string
+	VersionID   string // "" = the current version
 	Range       *Range
 	PartNumber  int
 	Cond        Conditions
@@ -208,6 +268,7 @@ type ListOutput struct {
 // CopyInput describes a CopyObject or UploadPartCopy source.
 type CopyInput struct {
 	SrcBucket, SrcKey string
+	SrcVersionID      string // "" = the source's current version
 	SrcCond           Conditions
 	SrcCustomer       *sse.CustomerKey // SSE-C key of the source
 	Range             *Range           // UploadPartCopy only

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/tarnhq/tarn/internal/awsproto/awserr"
 	"github.com/tarnhq/tarn/internal/objstore"
@@ -32,7 +33,16 @@ func (h *Handler) createBucket(q *request) error {
 		}
 		location = cfg.LocationConstraint
 	}
-	if _, err := h.store.CreateBucket(ctx, q.info.Principal.Account.ID, q.bucket, location); err != nil {
+	in := objstore.CreateBucketInput{Owner: q.info.Principal.Account.ID, Name: q.bucket, Location: location}
+	switch v := strings.ToLower(q.r.Header.Get("x-amz-bucket-object-lock-enabled")); v {
+	case "", "false":
+	case "true":
+		in.ObjectLock = true
+	default:
+		return awserr.New("InvalidArgument", "Invalid value for x-amz-bucket-object-lock-enabled header").
+			With("ArgumentName", "x-amz-bucket-object-lock-enabled").With("ArgumentValue", v)
+	}
+	if _, err := h.store.CreateBucketWith(ctx, in); err != nil {
 		return err
 	}
 	q.w.Header().Set("Location", "/"+q.bucket)
@@ -111,15 +121,6 @@ func (h *Handler) getBucketLocation(q *request) error {
 	return writeXML(q, locationConstraint{Xmlns: s3ns, Value: loc})
 }
 
-func (h *Handler) getBucketVersioning(q *request) error {
-	if _, err := h.authorize(q, "s3:GetBucketVersioning"); err != nil {
-		return err
-	}
-	// Versioning was never enabled on any bucket: S3 answers with an
-	// empty configuration (no Status).
-	return writeXML(q, versioningConfiguration{Xmlns: s3ns})
-}
-
 // getACL answers GetBucketAcl/GetObjectAcl: tarn has no ACLs, so the
 // owner has FULL_CONTROL and nobody else has a grant — which is exactly
 // S3's answer for a bucket with ACLs disabled.
@@ -134,11 +135,16 @@ func (h *Handler) getACL(q *request) error {
 	}
 	owner := b.Owner
 	if q.key != "" {
-		o, err := h.store.Stat(q.r.Context(), q.bucket, q.key)
+		vid, err := versionID(q)
+		if err != nil {
+			return err
+		}
+		o, err := h.store.StatVersion(q.r.Context(), q.bucket, q.key, vid)
 		if err != nil {
 			return err
 		}
 		owner = o.Owner
+		versionHeader(q.w, o)
 	}
 	o := h.owner(owner)
 	var g grant

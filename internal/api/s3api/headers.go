@@ -64,6 +64,10 @@ func (h *Handler) putInput(q *request) (*objstore.PutInput, error) {
 	}
 	in.SSE = sreq
 	in.Cond = writeConditions(hd)
+	if in.Lock, err = lockRequest(hd); err != nil {
+		return nil, err
+	}
+	in.SignedPayload = signedPayload(q)
 	return in, nil
 }
 

@@ -54,7 +54,7 @@ func (h *Handler) uploadPart(q *request) error {
 	in := &objstore.PartInput{Bucket: q.bucket, Key: q.key, UploadID: q.q.Get("uploadId"), Number: n}
 	if src := q.r.Header.Get("x-amz-copy-source"); src != "" {
 		q.info.Operation = "UploadPartCopy"
-		sb, sk, err := copySource(src)
+		sb, sk, sv, err := copySource(src)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (h *Handler) uploadPart(q *request) error {
 		if err != nil {
 			return err
 		}
-		c := &objstore.CopyInput{SrcBucket: sb, SrcKey: sk, SrcCond: readConditions(q.r.Header, "x-amz-copy-source-"), SrcCustomer: srcKey}
+		c := &objstore.CopyInput{SrcBucket: sb, SrcKey: sk, SrcVersionID: sv, SrcCond: readConditions(q.r.Header, "x-amz-copy-source-"), SrcCustomer: srcKey}
 		if in.Body.SSE, err = h.sseRequest(q); err != nil {
 			return err
 		}
@@ -82,6 +82,9 @@ func (h *Handler) uploadPart(q *request) error {
 			return err
 		}
 		sseHeaders(q.w, p.Encryption)
+		if p.CopySourceVersion != "" && (sv != "" || p.CopySourceVersion != objstore.NullVersion) {
+			q.w.Header().Set("x-amz-copy-source-version-id", p.CopySourceVersion)
+		}
 		res := copyPartResult{Xmlns: s3ns, LastModified: isoTime(p.LastModified), ETag: `"` + p.ETag + `"`}
 		if p.Checksum != "" {
 			u, _ := h.store.GetUpload(q.r.Context(), q.bucket, q.key, in.UploadID)
@@ -143,6 +146,7 @@ func (h *Handler) completeUpload(q *request) error {
 		scheme = "https"
 	}
 	sseHeaders(q.w, o.Encryption)
+	versionHeader(q.w, o)
 	res := completeResult{Xmlns: s3ns, Location: scheme + "://" + q.r.Host + "/" + q.bucket + "/" + q.key,
 		Bucket: q.bucket, Key: q.key, ETag: `"` + o.ETag + `"`}
 	if c := o.Checksum; c != nil {

@@ -31,6 +31,7 @@ func (h *Handler) putObject(q *request) error {
 	}
 	writeChecksumHeader(q.w, o.Checksum)
 	sseHeaders(q.w, o.Encryption)
+	versionHeader(q.w, o)
 	q.w.Header().Set("ETag", `"`+o.ETag+`"`)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
@@ -56,7 +57,11 @@ func (h *Handler) getObject(q *request, body bool) error {
 	if err != nil {
 		return err
 	}
-	in := &objstore.GetInput{Bucket: q.bucket, Key: q.key, Cond: readConditions(q.r.Header, ""), Customer: ck}
+	vid, err := versionID(q)
+	if err != nil {
+		return err
+	}
+	in := &objstore.GetInput{Bucket: q.bucket, Key: q.key, VersionID: vid, Cond: readConditions(q.r.Header, ""), Customer: ck}
 	if v := q.q.Get("partNumber"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > objstore.MaxParts {
@@ -77,6 +82,7 @@ func (h *Handler) getObject(q *request, body bool) error {
 	}
 	if err != nil {
 		if errs.CodeOf(err) == "NotModified" && out != nil {
+			versionHeader(q.w, out.Object)
 			q.w.Header().Set("ETag", `"`+out.Object.ETag+`"`)
 			q.w.Header().Set("Last-Modified", out.Object.LastModified.UTC().Format(http.TimeFormat))
 		}
@@ -90,6 +96,8 @@ func (h *Handler) getObject(q *request, body bool) error {
 		defer out.Body.Close()
 	}
 	objectHeaders(q.w, o, strings.EqualFold(q.r.Header.Get("x-amz-checksum-mode"), "ENABLED") && !out.Ranged)
+	versionHeader(q.w, o)
+	lockHeaders(q.w, o)
 	applyOverrides(q.w, q.q)
 	if o.PartCount > 0 && in.PartNumber > 0 {
 		q.w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(o.PartCount))
@@ -115,11 +123,28 @@ func (h *Handler) getObject(q *request, body bool) error {
 }
 
 func (h *Handler) deleteObject(q *request) error {
-	if _, err := h.authorize(q, "s3:DeleteObject"); err != nil {
+	action := "s3:DeleteObject"
+	vid, err := versionID(q)
+	if err != nil {
 		return err
 	}
-	if err := h.store.DeleteObject(q.r.Context(), q.bucket, q.key); err != nil {
+	if vid != "" {
+		action = "s3:DeleteObjectVersion"
+	}
+	if _, err := h.authorize(q, action); err != nil {
 		return err
+	}
+	q.info.Operation = "DeleteObject"
+	out, err := h.store.Delete(q.r.Context(), &objstore.DeleteInput{Bucket: q.bucket, Key: q.key, VersionID: vid,
+		BypassGovernance: vid != "" && h.bypassGovernance(q), Owner: q.info.Principal.Account.ID})
+	if err != nil {
+		return err
+	}
+	if out.VersionID != "" {
+		q.w.Header().Set("x-amz-version-id", out.VersionID)
+	}
+	if out.DeleteMarker {
+		q.w.Header().Set("x-amz-delete-marker", "true")
 	}
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -138,44 +163,51 @@ func (h *Handler) deleteObjects(q *request) error {
 		return awserr.New("MalformedXML")
 	}
 	res := deleteResult{Xmlns: s3ns}
+	bypass := h.bypassGovernance(q)
 	for _, o := range req.Objects {
-		var err error
-		if o.VersionID != "" && o.VersionID != "null" {
-			err = awserr.New("NoSuchVersion", "The specified version does not exist.")
-		} else {
-			err = h.store.DeleteObject(q.r.Context(), q.bucket, o.Key)
-		}
+		out, err := h.store.Delete(q.r.Context(), &objstore.DeleteInput{Bucket: q.bucket, Key: o.Key, VersionID: o.VersionID,
+			BypassGovernance: bypass, Owner: q.info.Principal.Account.ID})
 		if err != nil {
 			e := h.toAWS(q, err)
-			res.Errors = append(res.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
+			res.Errors = append(res.Errors, deleteError{Key: o.Key, VersionID: o.VersionID, Code: e.Code, Message: e.Message})
 			continue
 		}
-		if !req.Quiet {
-			res.Deleted = append(res.Deleted, deletedObject{Key: o.Key})
+		if req.Quiet {
+			continue
 		}
+		d := deletedObject{Key: o.Key, VersionID: o.VersionID}
+		if out.DeleteMarker {
+			d.DeleteMarker = true
+			if o.VersionID == "" {
+				d.DeleteMarkerVersionID = out.VersionID
+			}
+		}
+		res.Deleted = append(res.Deleted, d)
 	}
 	return writeXML(q, res)
 }
 
 // copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key",
 // URL-encoded, optionally with ?versionId=.
-func copySource(v string) (string, string, error) {
+func copySource(v string) (bucket, key, version string, err error) {
 	src, ver, _ := strings.Cut(v, "?")
 	if ver != "" {
-		if vq, _ := url.ParseQuery(ver); vq.Get("versionId") != "" && vq.Get("versionId") != "null" {
-			return "", "", awserr.New("NoSuchVersion", "The specified version does not exist.")
+		vq, _ := url.ParseQuery(ver)
+		version = vq.Get("versionId")
+		if _, ok := vq["versionId"]; ok && !objstore.ValidVersionID(version) {
+			return "", "", "", awserr.New("InvalidArgument", "Invalid version id specified")
 		}
 	}
 	dec, err := url.PathUnescape(src)
 	if err != nil {
-		return "", "", awserr.New("InvalidArgument", "Invalid copy source encoding")
+		return "", "", "", awserr.New("InvalidArgument", "Invalid copy source encoding")
 	}
 	dec = strings.TrimPrefix(dec, "/")
 	b, k, ok := strings.Cut(dec, "/")
 	if !ok || b == "" || k == "" {
-		return "", "", awserr.New("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+		return "", "", "", awserr.New("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
 	}
-	return b, k, nil
+	return b, k, version, nil
 }
 
 // authorizeSource checks read access to a copy source.
@@ -193,7 +225,7 @@ func (h *Handler) copyObject(q *request) error {
 		return err
 	}
 	q.info.Operation = "CopyObject"
-	sb, sk, err := copySource(q.r.Header.Get("x-amz-copy-source"))
+	sb, sk, sv, err := copySource(q.r.Header.Get("x-amz-copy-source"))
 	if err != nil {
 		return err
 	}
@@ -208,7 +240,7 @@ func (h *Handler) copyObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	in := &objstore.CopyInput{SrcBucket: sb, SrcKey: sk, SrcCond: readConditions(q.r.Header, "x-amz-copy-source-"), Dst: *dst, SrcCustomer: srcKey}
+	in := &objstore.CopyInput{SrcBucket: sb, SrcKey: sk, SrcVersionID: sv, SrcCond: readConditions(q.r.Header, "x-amz-copy-source-"), Dst: *dst, SrcCustomer: srcKey}
 	switch d := q.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
 	case "REPLACE":
@@ -228,6 +260,10 @@ func (h *Handler) copyObject(q *request) error {
 		return err
 	}
 	sseHeaders(q.w, o.Encryption)
+	versionHeader(q.w, o)
+	if o.CopySourceVersion != "" && (sv != "" || o.CopySourceVersion != objstore.NullVersion) {
+		q.w.Header().Set("x-amz-copy-source-version-id", o.CopySourceVersion)
+	}
 	res := copyResult{Xmlns: s3ns, LastModified: isoTime(o.LastModified), ETag: `"` + o.ETag + `"`}
 	if c := o.Checksum; c != nil {
 		res.ChecksumType = c.Type
@@ -248,9 +284,15 @@ func (h *Handler) putObjectTagging(q *request) error {
 	for _, x := range t.TagSet {
 		tags = append(tags, objstore.Tag{Key: x.Key, Value: x.Value})
 	}
-	if err := h.store.SetObjectTags(q.r.Context(), q.bucket, q.key, tags); err != nil {
+	vid, err := versionID(q)
+	if err != nil {
 		return err
 	}
+	o, err := h.store.SetObjectTags(q.r.Context(), q.bucket, q.key, vid, tags)
+	if err != nil {
+		return err
+	}
+	versionHeader(q.w, o)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -259,10 +301,15 @@ func (h *Handler) getObjectTagging(q *request) error {
 	if _, err := h.authorize(q, "s3:GetObjectTagging"); err != nil {
 		return err
 	}
-	o, err := h.store.Stat(q.r.Context(), q.bucket, q.key)
+	vid, err := versionID(q)
 	if err != nil {
 		return err
 	}
+	o, err := h.store.StatVersion(q.r.Context(), q.bucket, q.key, vid)
+	if err != nil {
+		return err
+	}
+	versionHeader(q.w, o)
 	return writeXML(q, toTagging(o.Tags))
 }
 
@@ -270,9 +317,15 @@ func (h *Handler) deleteObjectTagging(q *request) error {
 	if _, err := h.authorize(q, "s3:DeleteObjectTagging"); err != nil {
 		return err
 	}
-	if err := h.store.SetObjectTags(q.r.Context(), q.bucket, q.key, nil); err != nil {
+	vid, err := versionID(q)
+	if err != nil {
 		return err
 	}
+	o, err := h.store.SetObjectTags(q.r.Context(), q.bucket, q.key, vid, nil)
+	if err != nil {
+		return err
+	}
+	versionHeader(q.w, o)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }

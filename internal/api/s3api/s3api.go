@@ -71,9 +71,9 @@ type request struct {
 // NotImplemented rather than being mistaken for a plain GET/PUT.
 var unsupported = []string{
 	"accelerate", "analytics", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics",
-	"notification", "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
-	"replication", "requestPayment", "website", "legal-hold", "retention", "restore",
-	"select", "torrent", "versionId", "versions", "attributes", "session", "metadataTable", "abac",
+	"notification", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
+	"replication", "requestPayment", "website", "restore",
+	"select", "torrent", "attributes", "session", "metadataTable", "abac",
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -143,7 +143,9 @@ func (h *Handler) routeBucket(q *request) error {
 		case q.has("cors"):
 			return h.putBucketCORS(q)
 		case q.has("versioning"):
-			return awserr.New("NotImplemented", "Bucket versioning is not supported by this server yet.")
+			return h.putBucketVersioning(q)
+		case q.has("object-lock"):
+			return h.putObjectLockConfiguration(q)
 		case q.has("acl"):
 			return h.putACL(q)
 		case q.has("encryption"):
@@ -162,6 +164,10 @@ func (h *Handler) routeBucket(q *request) error {
 			return h.listUploads(q)
 		case q.has("versioning"):
 			return h.getBucketVersioning(q)
+		case q.has("versions"):
+			return h.listObjectVersions(q)
+		case q.has("object-lock"):
+			return h.getObjectLockConfiguration(q)
 		case q.has("acl"):
 			return h.getACL(q)
 		case q.has("encryption"):
@@ -199,6 +205,10 @@ func (h *Handler) routeObject(q *request) error {
 		switch {
 		case q.has("tagging"):
 			return h.putObjectTagging(q)
+		case q.has("retention"):
+			return h.putObjectRetention(q)
+		case q.has("legal-hold"):
+			return h.putObjectLegalHold(q)
 		case q.has("acl"):
 			return h.putACL(q)
 		case q.has("uploadId") || q.has("partNumber"):
@@ -211,6 +221,10 @@ func (h *Handler) routeObject(q *request) error {
 		switch {
 		case q.has("tagging"):
 			return h.getObjectTagging(q)
+		case q.has("retention"):
+			return h.getObjectRetention(q)
+		case q.has("legal-hold"):
+			return h.getObjectLegalHold(q)
 		case q.has("acl"):
 			return h.getACL(q)
 		case q.has("uploadId"):
@@ -282,6 +296,11 @@ func (h *Handler) toAWS(q *request, err error) *awserr.Error {
 			e.With("BucketName", q.bucket)
 		case "NoSuchKey":
 			e.With("Key", q.key)
+		case "NoSuchVersion":
+			e.Status = http.StatusNotFound
+			e.With("Key", q.key).With("VersionId", q.q.Get("versionId"))
+		case "InvalidRetentionPeriod":
+			e.Status = http.StatusBadRequest
 		case "NoSuchUpload":
 			e.With("UploadId", q.q.Get("uploadId"))
 		case "PreconditionFailed":
@@ -295,6 +314,15 @@ func (h *Handler) toAWS(q *request, err error) *awserr.Error {
 		}
 		if ee.Code == "NotImplemented" && ee.Kind == errs.Invalid {
 			e.Status = http.StatusNotImplemented
+		}
+		if m := objstore.DeleteMarkerOf(err); m != nil {
+			e.Header = http.Header{}
+			e.Header.Set("x-amz-delete-marker", "true")
+			e.Header.Set("x-amz-version-id", m.Version())
+			if ee.Code == "MethodNotAllowed" {
+				e.Header.Set("Last-Modified", m.LastModified.UTC().Format(http.TimeFormat))
+				e.With("Method", q.r.Method).With("ResourceType", "DeleteMarker")
+			}
 		}
 		return e
 	}
