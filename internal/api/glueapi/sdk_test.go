@@ -66,7 +66,9 @@ func tableInput(name string, keys ...types.Column) *types.TableInput {
 		}}
 }
 
-func col(name, typ string) types.Column { return types.Column{Name: aws.String(name), Type: aws.String(typ)} }
+func col(name, typ string) types.Column {
+	return types.Column{Name: aws.String(name), Type: aws.String(typ)}
+}
 
 func TestDatabases(t *testing.T) {
 	s := servertest.Start(t)
