@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -518,4 +517,3 @@ func (c *Catalog) deleteVersions(ctx context.Context, op, cat, db, table string,
 	return out, c.apply(ctx, op, &b)
 }
 
-var _ = bytes.Clone
