@@ -516,4 +516,3 @@ func (c *Catalog) deleteVersions(ctx context.Context, op, cat, db, table string,
 	}
 	return out, c.apply(ctx, op, &b)
 }
-
