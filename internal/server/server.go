@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tarnhq/tarn/internal/api/adminapi"
+	"github.com/tarnhq/tarn/internal/api/glueapi"
 	"github.com/tarnhq/tarn/internal/api/kinesisapi"
 	"github.com/tarnhq/tarn/internal/api/kmsapi"
 	"github.com/tarnhq/tarn/internal/api/s3api"
@@ -26,6 +27,7 @@ import (
 	"github.com/tarnhq/tarn/internal/auth/sigv4"
 	"github.com/tarnhq/tarn/internal/awsproto/awserr"
 	"github.com/tarnhq/tarn/internal/awsproto/reqctx"
+	"github.com/tarnhq/tarn/internal/catalog"
 	"github.com/tarnhq/tarn/internal/config"
 	"github.com/tarnhq/tarn/internal/edge"
 	"github.com/tarnhq/tarn/internal/kms"
@@ -55,6 +57,7 @@ type Server struct {
 	kms     *kms.Store
 	logs    *file.Store
 	kin     *streams.Engine
+	glue    *catalog.Catalog
 
 	ready    atomic.Bool
 	stopping atomic.Bool
@@ -133,6 +136,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		s.closeStores()
 		return nil, err
 	}
+	if s.glue, err = s.openCatalog(ctx); err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	verifier := &sigv4.Verifier{Creds: s.iam, MaxSkew: cfg.MaxSkew}
 	metrics := edge.NewMetrics()
 	s3h := s3api.New(s.obj, iam.OwnerAuthorizer{}, s.iam, verifier, s3api.Options{Domain: cfg.Domain, Region: cfg.Region,
@@ -147,7 +154,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	})
 	s.edge = edge.New(edge.Options{Logger: log.With("component", "edge"), AccessLog: cfg.AccessLog, Verifier: verifier,
 		Principals: s.iam, Metrics: metrics, S3: s3h, Internal: internal,
-		JSON: map[string]http.Handler{kmsapi.Prefix: kmsapi.New(s.kms), kinesisapi.Prefix: kinesisapi.New(s.kin, nil)}})
+		JSON: map[string]http.Handler{kmsapi.Prefix: kmsapi.New(s.kms), kinesisapi.Prefix: kinesisapi.New(s.kin, nil),
+			glueapi.Prefix: glueapi.New(s.glue)}})
 	s.http = &http.Server{Handler: s.edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	s.http.RegisterOnShutdown(s.kin.StopSubscriptions)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -126,4 +127,14 @@ func (s *Server) KMSAs(accessKey, secretKey string, opts ...func(*kms.Options)) 
 // Kinesis returns a Kinesis client with root credentials.
 func (s *Server) Kinesis(opts ...func(*kinesis.Options)) *kinesis.Client {
 	return kinesis.NewFromConfig(s.AWSConfig("", ""), opts...)
+}
+
+// Glue returns a Glue client with root credentials.
+func (s *Server) Glue(opts ...func(*glue.Options)) *glue.Client {
+	return s.GlueAs("", "", opts...)
+}
+
+// GlueAs returns a Glue client with the given credentials.
+func (s *Server) GlueAs(accessKey, secretKey string, opts ...func(*glue.Options)) *glue.Client {
+	return glue.NewFromConfig(s.AWSConfig(accessKey, secretKey), opts...)
 }
