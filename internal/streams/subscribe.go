@@ -18,7 +18,7 @@ const (
 	subscriptionTakeover = 5 * time.Second
 	// subscriptionHeartbeat bounds the time between events when no
 	// records arrive, so consumers keep a fresh ContinuationSequenceNumber.
-	subscriptionHeartbeat = 5 * time.Second
+	subscriptionHeartbeat  = 5 * time.Second
 	subscriptionMaxRecords = 10000
 	subscriptionMaxBytes   = 4 << 20
 )
