@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,7 +96,7 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 			iter := it.ShardIterator
 			var local []time.Duration
 			for {
-				r, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+				r, err := getRecords(ctx, c, iter)
 				if err != nil {
 					readErr.Store(err)
 					return
@@ -180,7 +181,7 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 			}
 			iter := it.ShardIterator
 			for {
-				r, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+				r, err := getRecords(ctx, c, iter)
 				if err != nil {
 					readErr.Store(err)
 					return
@@ -234,4 +235,23 @@ func AppendLimit(dir string, batchBytes int, d time.Duration, out io.Writer) (fl
 		fmt.Fprintf(out, "disk: append+fsync of %s batches in %s: %.0f fsyncs/s = %.1f MiB/s\n", SizeString(batchBytes), filepath.Dir(f.Name()), rate, rate*float64(batchBytes)/(1<<20))
 	}
 	return rate, nil
+}
+
+// getRecords retries a GetRecords whose response the SDK failed to read
+// because its HTTP transport closed the connection under it ("use of closed
+// network connection", a client-side race known in aws-sdk-go-v2, e.g.
+// issues #1825 and #2737). A shard iterator stays valid for five minutes,
+// so re-reading with the same one is safe.
+func getRecords(ctx context.Context, c *kinesis.Client, iter *string) (*kinesis.GetRecordsOutput, error) {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var r *kinesis.GetRecordsOutput
+		if r, err = c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter}); err == nil {
+			return r, nil
+		}
+		if !strings.Contains(err.Error(), "use of closed network connection") {
+			return nil, err
+		}
+	}
+	return nil, err
 }

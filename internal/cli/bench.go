@@ -24,6 +24,25 @@ func init() { extraCommands = append(extraCommands, benchCmd) }
 func benchCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure tarn with real AWS clients, beside the machine's physical limits"}
 	var endpoint, sizes, concs, dataDir, encryption, cpuprofile string
+	var profFile *os.File
+	cmd.PersistentFlags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of client and in-process server to this file")
+	cmd.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if cpuprofile == "" {
+			return nil
+		}
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		profFile = f
+		return pprof.StartCPUProfile(f)
+	}
+	cmd.PersistentPostRun = func(*cobra.Command, []string) {
+		if profFile != nil {
+			pprof.StopCPUProfile()
+			profFile.Close()
+		}
+	}
 	var dur time.Duration
 	var limits bool
 	s3c := &cobra.Command{
@@ -40,17 +59,6 @@ func benchCmd() *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			if cpuprofile != "" {
-				f, err := os.Create(cpuprofile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
 			ak, sk := os.Getenv("TARN_ROOT_ACCESS_KEY"), os.Getenv("TARN_ROOT_SECRET_KEY")
 			if endpoint == "" {
 				// Start a server in this process on a fresh data dir.
@@ -109,7 +117,6 @@ func benchCmd() *cobra.Command {
 	s3c.Flags().StringVar(&concs, "concurrency", "1,16,64", "concurrent clients")
 	s3c.Flags().DurationVar(&dur, "duration", 5*time.Second, "duration of each cell")
 	s3c.Flags().StringVar(&encryption, "encryption", "AES256", "in-process server's default encryption: AES256 (as S3) or none")
-	s3c.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of client and in-process server to this file")
 	s3c.Flags().BoolVar(&limits, "limits", true, "also measure file write+fsync/read and loopback HTTP limits")
 	cmd.AddCommand(s3c, kinesisBenchCmd())
 	return cmd
