@@ -123,6 +123,12 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		info.Principal = p
 	}
 	r = r.WithContext(reqctx.With(r.Context(), info))
+	if proto == protoJSON && res.Anonymous {
+		// Only S3 serves anonymous requests (to be judged by policies);
+		// every JSON service requires a signature, as on AWS.
+		e.writeError(rw, r, protoJSON, awserr.New("MissingAuthenticationTokenException", "Missing Authentication Token").WithStatus(http.StatusForbidden), info)
+		return
+	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		prefix, _, _ := strings.Cut(target, ".")
 		if svc, ok := e.opts.JSON[prefix]; ok {

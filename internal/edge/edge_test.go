@@ -1,12 +1,19 @@
 package edge
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/tarnhq/tarn/internal/auth/iam"
 	"github.com/tarnhq/tarn/internal/auth/sigv4"
@@ -43,8 +50,8 @@ func TestProtocolOf(t *testing.T) {
 func newTestEdge(s3 http.Handler) *Edge {
 	return New(Options{
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Verifier:   &sigv4.Verifier{Creds: sigv4.StaticCredentials{}},
-		Principals: noPrincipals{},
+		Verifier:   &sigv4.Verifier{Creds: sigv4.StaticCredentials{"AKID": "secretsecret"}},
+		Principals: onePrincipal{},
 		S3:         s3,
 		JSON: map[string]http.Handler{"Test_2020": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte(`{"ok":true}`))
@@ -53,9 +60,26 @@ func newTestEdge(s3 http.Handler) *Edge {
 	})
 }
 
-type noPrincipals struct{}
+type onePrincipal struct{}
 
-func (noPrincipals) Principal(string) (*iam.Principal, bool) { return nil, false }
+func (onePrincipal) Principal(ak string) (*iam.Principal, bool) {
+	if ak != "AKID" {
+		return nil, false
+	}
+	return &iam.Principal{AccessKey: ak, Account: iam.Account{ID: iam.RootAccountID}, Root: true}, true
+}
+
+// sign signs r with the test key for service.
+func sign(t *testing.T, r *http.Request, service string) {
+	t.Helper()
+	sum := sha256.Sum256(nil)
+	h := hex.EncodeToString(sum[:])
+	r.Header.Set("X-Amz-Content-Sha256", h)
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "secretsecret"},
+		r, h, service, "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func TestPanicBecomesInternalError(t *testing.T) {
 	e := newTestEdge(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
@@ -80,12 +104,21 @@ func TestRouting(t *testing.T) {
 		if c.target != "" {
 			r.Header.Set("X-Amz-Target", c.target)
 			r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			sign(t, r, "test")
 		}
 		w := httptest.NewRecorder()
 		e.ServeHTTP(w, r)
 		if !strings.Contains(w.Body.String(), c.want) {
 			t.Errorf("target %q: got %d %s", c.target, w.Code, w.Body.String())
 		}
+	}
+	// An unsigned request to a JSON service is refused.
+	r0 := httptest.NewRequest("POST", "/", nil)
+	r0.Header.Set("X-Amz-Target", "Test_2020.Op")
+	w0 := httptest.NewRecorder()
+	e.ServeHTTP(w0, r0)
+	if w0.Code != 403 || !strings.Contains(w0.Body.String(), "MissingAuthenticationTokenException") {
+		t.Fatalf("unsigned: %d %s", w0.Code, w0.Body.String())
 	}
 	// A signature from an unknown key is rejected before any service runs,
 	// in the protocol of the request.

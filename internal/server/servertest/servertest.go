@@ -4,7 +4,11 @@
 package servertest
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -14,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -137,4 +142,36 @@ func (s *Server) Glue(opts ...func(*glue.Options)) *glue.Client {
 // GlueAs returns a Glue client with the given credentials.
 func (s *Server) GlueAs(accessKey, secretKey string, opts ...func(*glue.Options)) *glue.Client {
 	return glue.NewFromConfig(s.AWSConfig(accessKey, secretKey), opts...)
+}
+
+// CreateAccount creates a tenant account through the admin API and returns
+// its access key pair.
+func (s *Server) CreateAccount(t testing.TB, name string) (string, string) {
+	t.Helper()
+	body := []byte(`{"name":"` + name + `"}`)
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/_tarn/admin/accounts", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	h := hex.EncodeToString(sum[:])
+	req.Header.Set("X-Amz-Content-Sha256", h)
+	req.Header.Set("Content-Type", "application/json")
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: AccessKey, SecretAccessKey: SecretKey},
+		req, h, "tarn", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		AccessKey string `json:"access_key"`
+		SecretKey string `json:"secret_key"`
+	}
+	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&out) != nil {
+		t.Fatalf("servertest: create account %s: HTTP %d", name, resp.StatusCode)
+	}
+	return out.AccessKey, out.SecretKey
 }
