@@ -47,7 +47,7 @@ func grepDataDir(t *testing.T, dir string, marker []byte) (files, hits int) {
 		}
 		return nil
 	})
-	return files
+	return files, hits
 }
 
 func TestStreamEncryption(t *testing.T) {
