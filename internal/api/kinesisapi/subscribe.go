@@ -59,6 +59,9 @@ func (s *subscription) encode(v any) ([]byte, string) {
 		b, _ := cbor.Marshal(v)
 		return b, "application/cbor"
 	}
+	if ev, ok := v.(subscribeEvent); ok {
+		return ev.appendJSON(nil), "application/json"
+	}
 	b, _ := json.Marshal(v)
 	return b, "application/json"
 }
