@@ -90,3 +90,58 @@ func TestFastEncoders(t *testing.T) {
 		}
 	}
 }
+
+func benchBody() []byte {
+	var in putRecordsIn
+	in.StreamName = "bench"
+	for i := range 500 {
+		in.Records = append(in.Records, putRecordsEntry{Data: bytes.Repeat([]byte{byte(i)}, 1024), PartitionKey: "pk-" + string(rune('a'+i%26))})
+	}
+	b, _ := json.Marshal(&in)
+	return b
+}
+
+// BenchmarkPutRecordsDecode compares the fast decoder with encoding/json
+// on a 500 × 1 KiB PutRecords body.
+func BenchmarkPutRecordsDecode(b *testing.B) {
+	body := benchBody()
+	b.Run("fast", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			var in putRecordsIn
+			if !decodePutRecords(body, &in) {
+				b.Fatal("gave up")
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			var in putRecordsIn
+			if err := json.Unmarshal(body, &in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkGetRecordsEncode compares the append encoder with
+// encoding/json on 500 × 1 KiB records.
+func BenchmarkGetRecordsEncode(b *testing.B) {
+	it := "AAAA"
+	out := &getRecordsOut{NextShardIterator: &it}
+	for i := range 500 {
+		out.Records = append(out.Records, record{SequenceNumber: "49660000000000000000000000000000000000000000000000000002",
+			ApproximateArrivalTimestamp: awsjson.Timestamp{Time: time.UnixMilli(int64(i))}, Data: bytes.Repeat([]byte{1}, 1024), PartitionKey: "pk"})
+	}
+	b.Run("fast", func(b *testing.B) {
+		for b.Loop() {
+			out.appendJSON(make([]byte, 0, 800<<10))
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		for b.Loop() {
+			json.Marshal(out)
+		}
+	})
+}
