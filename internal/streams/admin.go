@@ -244,3 +244,38 @@ func (e *Engine) UpdateStreamMode(ctx context.Context, arn, mode string) error {
 	e.startUpdating(s)
 	return e.save(ctx, s)
 }
+
+// UpdateMaxRecordSize sets the largest record (data plus partition key,
+// in KiB, 1024–10240) the stream accepts.
+func (e *Engine) UpdateMaxRecordSize(ctx context.Context, arn string, kib int) error {
+	const op = "UpdateMaxRecordSize"
+	var v validation
+	if arn == "" {
+		v.add(nil, "streamARN", "Member must not be null")
+	}
+	if kib < MinRecordKiB {
+		v.add(kib, "maxRecordSizeInKiB", "Member must have value greater than or equal to 1024")
+	} else if kib > MaxRecordKiB {
+		v.add(kib, "maxRecordSizeInKiB", "Member must have value less than or equal to 10240")
+	}
+	name, err := e.resolve(op, Ref{ARN: arn}, &v)
+	if err != nil {
+		return err
+	}
+	s, err := e.get(ctx, op, name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.status(e.now()); st != StatusActive {
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, e.opts.Account, st)
+	}
+	before := s.rec.MaxRecordKiB
+	s.rec.MaxRecordKiB = kib
+	if err := e.save(ctx, s); err != nil {
+		s.rec.MaxRecordKiB = before
+		return err
+	}
+	return nil
+}

@@ -18,6 +18,7 @@ type consumerRec struct {
 	Created time.Time `json:"created"`
 	Status  string    `json:"status"`
 	Until   time.Time `json:"until,omitzero"`
+	Policy  string    `json:"policy,omitempty"` // resource policy
 }
 
 // Consumer is an enhanced fan-out consumer.

@@ -37,6 +37,22 @@ type streamRec struct {
 	Tags      map[string]string `json:"tags,omitempty"`
 	Metrics   []string          `json:"metrics,omitempty"`
 	Consumers []consumerRec     `json:"consumers,omitempty"`
+
+	// Server-side encryption: Encryption is EncryptionKMS while new
+	// records are sealed; KeyID is the key as given, KeyARN as resolved.
+	// DataKeys (KMS-sealed) stay after StopStreamEncryption, so records
+	// sealed under them remain readable; CurKey is the version in use.
+	Encryption string       `json:"encryption,omitempty"`
+	KeyID      string       `json:"key_id,omitempty"`
+	KeyARN     string       `json:"key_arn,omitempty"`
+	CurKey     uint32       `json:"cur_key,omitempty"`
+	DataKeys   []dataKeyRec `json:"data_keys,omitempty"`
+	// MaxRecordKiB is UpdateMaxRecordSize's limit (0 means 1024).
+	MaxRecordKiB int `json:"max_record_kib,omitempty"`
+	// Policy is the resource policy (PutResourcePolicy), "" for none.
+	Policy string `json:"policy,omitempty"`
+	// LastScale is when on-demand scaling last split a shard.
+	LastScale time.Time `json:"last_scale,omitzero"`
 }
 
 type shardRec struct {
@@ -58,6 +74,10 @@ type stream struct {
 	mu     sync.RWMutex
 	rec    streamRec
 	shards map[int]*shard
+
+	kmu  sync.Mutex          // serialises data key rotation; taken before mu
+	cmu  sync.Mutex          // guards keys; a leaf
+	keys map[uint32]*dataKey // opened data keys by version
 }
 
 type shard struct {
@@ -66,6 +86,7 @@ type shard struct {
 	end   *big.Int
 	log   seglog.Log
 	lim   limiter
+	load  loadMeter // on-demand scaling
 
 	wmu  sync.Mutex
 	wake chan struct{} // closed when records are appended (subscriptions wait on it)
@@ -483,8 +504,11 @@ func (e *Engine) DeleteStream(ctx context.Context, ref Ref, enforceConsumerDelet
 func (e *Engine) describe(s *stream) *StreamDescription {
 	now := e.now()
 	d := &StreamDescription{Name: s.rec.Name, ARN: e.ARN(s.rec.Name), Status: s.status(now), Mode: s.rec.Mode,
-		Created: s.rec.Created, RetentionHours: s.rec.Retention, EncryptionType: "NONE",
-		ShardLevelMetrics: append([]string{}, s.rec.Metrics...)}
+		Created: s.rec.Created, RetentionHours: s.rec.Retention, EncryptionType: EncryptionNone,
+		ShardLevelMetrics: append([]string{}, s.rec.Metrics...), MaxRecordKiB: s.rec.maxRecordKiB()}
+	if s.rec.Encryption == EncryptionKMS {
+		d.EncryptionType, d.KeyID = EncryptionKMS, s.rec.KeyID
+	}
 	for _, c := range s.rec.Consumers {
 		if c.status(now) != "" {
 			d.ConsumerCount++

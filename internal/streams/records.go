@@ -71,9 +71,9 @@ func (s *stream) route(key *big.Int) *shard {
 	return nil
 }
 
-func validateEntry(v *validation, p PutEntry, prefix string) {
-	if len(p.Data) > MaxRecordBytes {
-		v.add("java.nio.HeapByteBuffer[pos=0 lim="+itoa(len(p.Data))+" cap="+itoa(len(p.Data))+"]", prefix+"data", "Member must have length less than or equal to 1048576")
+func validateEntry(v *validation, p PutEntry, prefix string, maxBytes int) {
+	if len(p.Data) > maxBytes {
+		v.add("java.nio.HeapByteBuffer[pos=0 lim="+itoa(len(p.Data))+" cap="+itoa(len(p.Data))+"]", prefix+"data", "Member must have length less than or equal to "+itoa(maxBytes))
 	}
 	if p.PartitionKey == "" {
 		v.add(nil, prefix+"partitionKey", "Member must not be null")
@@ -83,13 +83,59 @@ func validateEntry(v *validation, p PutEntry, prefix string) {
 	v.hashKeyString(p.ExplicitHashKey, prefix+"explicitHashKey", false)
 }
 
+// maxRecordKiB is the stream's record size limit in KiB.
+func (r *streamRec) maxRecordKiB() int {
+	if r.MaxRecordKiB == 0 {
+		return MaxRecordBytes >> 10
+	}
+	return r.MaxRecordKiB
+}
+
+// recordLimit is the record size limit (bytes) of the stream ref names,
+// or the default when it names none: the size checks of PutRecord(s) are
+// per stream since UpdateMaxRecordSize.
+func (e *Engine) recordLimit(ref Ref) int {
+	var v validation
+	name, err := e.resolve("", ref, &v)
+	if err != nil {
+		return MaxRecordBytes
+	}
+	e.mu.Lock()
+	s := e.strms[name]
+	e.mu.Unlock()
+	if s == nil {
+		return MaxRecordBytes
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.rec.maxRecordKiB() << 10
+}
+
+// requestLimit is PutRecords' request size limit for a stream whose
+// records may be limit bytes: 5 MiB, or 10 MiB once records may exceed
+// 1 MiB.
+func requestLimit(limit int) int {
+	if limit > MaxRecordBytes {
+		return MaxPutRecordsBytesLarge
+	}
+	return MaxPutRecordsBytes
+}
+
+func sizeText(n int) string {
+	if n%(1<<20) == 0 {
+		return itoa(n>>20) + " MiB"
+	}
+	return itoa(n>>10) + " KiB"
+}
+
 // PutRecord writes one record and returns its shard and sequence number.
 // sequenceNumberForOrdering, when given, must be a sequence number; every
 // new record in a shard already sorts after it.
 func (e *Engine) PutRecord(ctx context.Context, ref Ref, p PutEntry, sequenceNumberForOrdering string) (PutResult, error) {
 	const op = "PutRecord"
 	var v validation
-	validateEntry(&v, p, "")
+	limit := e.recordLimit(ref)
+	validateEntry(&v, p, "", limit)
 	if sequenceNumberForOrdering != "" && !validSeqSyntax(sequenceNumberForOrdering) {
 		v.add(sequenceNumberForOrdering, "sequenceNumberForOrdering", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
 	}
@@ -97,8 +143,8 @@ func (e *Engine) PutRecord(ctx context.Context, ref Ref, p PutEntry, sequenceNum
 	if err != nil {
 		return PutResult{}, err
 	}
-	if len(p.Data)+len(p.PartitionKey) > MaxRecordBytes {
-		return PutResult{}, fail(op, CodeInvalidArgument, "Record size exceeds 1 MiB limit (data plus partition key).")
+	if len(p.Data)+len(p.PartitionKey) > limit {
+		return PutResult{}, fail(op, CodeInvalidArgument, "Record size exceeds %s limit (data plus partition key).", sizeText(limit))
 	}
 	res, err := e.put(ctx, op, Ref{Name: name}, []PutEntry{p})
 	if err != nil {
@@ -121,9 +167,10 @@ func (e *Engine) PutRecords(ctx context.Context, ref Ref, entries []PutEntry) ([
 	} else if len(entries) > MaxPutRecordsEntries {
 		v.add("[...]", "records", "Member must have length less than or equal to 500")
 	}
+	limit := e.recordLimit(ref)
 	total := 0
 	for i, p := range entries {
-		validateEntry(&v, p, "records."+itoa(i+1)+".member.")
+		validateEntry(&v, p, "records."+itoa(i+1)+".member.", limit)
 		total += len(p.Data) + len(p.PartitionKey)
 	}
 	name, err := e.resolve(op, ref, &v)
@@ -131,12 +178,12 @@ func (e *Engine) PutRecords(ctx context.Context, ref Ref, entries []PutEntry) ([
 		return nil, err
 	}
 	for _, p := range entries {
-		if len(p.Data)+len(p.PartitionKey) > MaxRecordBytes {
-			return nil, fail(op, CodeInvalidArgument, "Record size exceeds 1 MiB limit (data plus partition key).")
+		if len(p.Data)+len(p.PartitionKey) > limit {
+			return nil, fail(op, CodeInvalidArgument, "Record size exceeds %s limit (data plus partition key).", sizeText(limit))
 		}
 	}
-	if total > MaxPutRecordsBytes {
-		return nil, fail(op, CodeInvalidArgument, "Records size exceeds 5 MB limit")
+	if rl := requestLimit(limit); total > rl {
+		return nil, fail(op, CodeInvalidArgument, "Records size exceeds %d MB limit", rl>>20)
 	}
 	return e.put(ctx, op, Ref{Name: name}, entries)
 }
@@ -146,14 +193,33 @@ func (e *Engine) put(ctx context.Context, op string, ref Ref, entries []PutEntry
 	if err != nil {
 		return nil, err
 	}
+	dk, err := e.writeKey(ctx, op, s)
+	if err != nil {
+		return nil, err
+	}
+	res, hot := e.putLocked(ctx, s, entries, dk)
+	if hot != nil {
+		e.autoSplit(ctx, s, hot)
+	}
+	return res, nil
+}
+
+// putLocked appends entries to their shards under s.mu (shared); hot is
+// an on-demand shard whose sustained load asks for a split.
+func (e *Engine) putLocked(ctx context.Context, s *stream, entries []PutEntry, dk *dataKey) ([]PutResult, *shard) {
 	now := e.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	limited := e.limited(s)
+	encType := EncryptionNone
+	if dk != nil {
+		encType = EncryptionKMS
+	}
 	type batch struct {
-		sh   *shard
-		idx  []int
-		recs []seglog.Record
+		sh    *shard
+		idx   []int
+		recs  []seglog.Record
+		bytes int
 	}
 	byShard := map[int]*batch{}
 	var order []int
@@ -177,7 +243,12 @@ func (e *Engine) put(ctx context.Context, op string, ref Ref, entries []PutEntry
 			order = append(order, sh.rec.Index)
 		}
 		b.idx = append(b.idx, i)
-		b.recs = append(b.recs, seglog.Record{Time: now, Data: encodePayload(p.PartitionKey, p.Data)})
+		payload := encodePayload(p.PartitionKey, p.Data)
+		if dk != nil {
+			payload = dk.seal(payload)
+		}
+		b.bytes += len(p.Data) + len(p.PartitionKey)
+		b.recs = append(b.recs, seglog.Record{Time: now, Data: payload})
 	}
 	appendBatch := func(b *batch) {
 		_, err := b.sh.log.Append(ctx, b.recs)
@@ -188,6 +259,7 @@ func (e *Engine) put(ctx context.Context, op string, ref Ref, entries []PutEntry
 			}
 			r := b.sh.rec
 			res[i].SequenceNumber = formatSeq(r.Epoch, b.recs[j].Offset, b.recs[j].Time, r.Index)
+			res[i].EncryptionType = encType
 		}
 		if err != nil {
 			e.log.Error("kinesis: append", "stream", s.rec.Name, "shard", shardID(b.sh.rec.Index), "err", err)
@@ -205,7 +277,16 @@ func (e *Engine) put(ctx context.Context, op string, ref Ref, entries []PutEntry
 		}
 		wg.Wait()
 	}
-	return res, nil
+	var hot *shard
+	if s.rec.Mode == ModeOnDemand {
+		for _, ix := range order {
+			b := byShard[ix]
+			if b.sh.load.add(now, len(b.idx), b.bytes, e.scaleAfter()) && hot == nil {
+				hot = b.sh
+			}
+		}
+	}
+	return res, hot
 }
 
 func (s *stream) shardByID(id string) *shard {
@@ -339,6 +420,9 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*GetR
 	if s.rec.ID != it.streamID || sh == nil {
 		return nil, e.shardNotFound(op, shardID(it.shard), it.name)
 	}
+	if err := e.checkReadKey(ctx, op, s.rec.Encryption, s.rec.KeyARN); err != nil {
+		return nil, err
+	}
 	if e.limited(s) && !sh.lim.read(now) {
 		return nil, fail(op, CodeThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shardID(it.shard), it.name, e.opts.Account)
 	}
@@ -375,13 +459,21 @@ func (e *Engine) readRecords(ctx context.Context, op string, s *stream, sh *shar
 		if r.Time.Before(cutoff) {
 			continue // expired but not yet trimmed with its segment
 		}
-		pk, data, ok := decodePayload(r.Data)
+		plain, sealed, err := e.openPayload(ctx, op, s, r.Data)
+		if err != nil {
+			return nil, 0, err
+		}
+		pk, data, ok := decodePayload(plain)
 		if !ok {
 			return nil, 0, fail(op, CodeInternal, "Internal service failure.")
 		}
+		encType := EncryptionNone
+		if sealed {
+			encType = EncryptionKMS
+		}
 		size += len(r.Data)
 		out.Records = append(out.Records, Record{SequenceNumber: formatSeq(sh.rec.Epoch, r.Offset, r.Time, sh.rec.Index),
-			ArrivalTime: r.Time, PartitionKey: pk, Data: data})
+			ArrivalTime: r.Time, PartitionKey: pk, Data: data, EncryptionType: encType})
 	}
 	out.bytes = size
 	_, end := sh.log.Bounds()

@@ -129,6 +129,10 @@ func (sub *Subscription) Next(ctx context.Context) (*ShardEvent, error) {
 			s.mu.RUnlock()
 			return nil, e.shardNotFound(op, shardID(sub.it.shard), sub.it.name)
 		}
+		if err := e.checkReadKey(ctx, op, s.rec.Encryption, s.rec.KeyARN); err != nil {
+			s.mu.RUnlock()
+			return nil, err
+		}
 		wake := sh.waitAppend()
 		now := e.now()
 		out, next, err := e.readRecords(ctx, op, s, sh, sub.it, subscriptionMaxRecords, subscriptionMaxBytes, now)

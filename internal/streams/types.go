@@ -38,22 +38,27 @@ const (
 
 // Limits and defaults (AWS's).
 const (
-	MinRetentionHours     = 24
-	MaxRetentionHours     = 8760
-	MaxRecordBytes        = 1 << 20 // data + partition key
-	MaxPutRecordsEntries  = 500
-	MaxPutRecordsBytes    = 5 << 20
-	MaxGetRecordsLimit    = 10000
-	MaxGetRecordsBytes    = 10 << 20
-	IteratorLifetime      = 5 * time.Minute
-	OnDemandShards        = 4
-	DefaultShardLimit     = 500
-	DefaultStateDelay     = 500 * time.Millisecond
-	ShardWriteBytesPerSec = 1 << 20
-	ShardWriteRecsPerSec  = 1000
-	ShardReadBytesPerSec  = 2 << 20
-	ShardReadCallsPerSec  = 5
-	MaxTags               = 50
+	MinRetentionHours    = 24
+	MaxRetentionHours    = 8760
+	MaxRecordBytes       = 1 << 20 // data + partition key
+	MaxPutRecordsEntries = 500
+	MaxPutRecordsBytes   = 5 << 20
+	// MaxPutRecordsBytesLarge is the request limit of streams whose
+	// records may exceed 1 MiB (UpdateMaxRecordSize).
+	MaxPutRecordsBytesLarge = 10 << 20
+	MinRecordKiB            = 1024
+	MaxRecordKiB            = 10240
+	MaxGetRecordsLimit      = 10000
+	MaxGetRecordsBytes      = 10 << 20
+	IteratorLifetime        = 5 * time.Minute
+	OnDemandShards          = 4
+	DefaultShardLimit       = 500
+	DefaultStateDelay       = 500 * time.Millisecond
+	ShardWriteBytesPerSec   = 1 << 20
+	ShardWriteRecsPerSec    = 1000
+	ShardReadBytesPerSec    = 2 << 20
+	ShardReadCallsPerSec    = 5
+	MaxTags                 = 50
 )
 
 // Options configure an Engine.
@@ -73,6 +78,18 @@ type Options struct {
 	// the background (default 1 min; negative disables the loop).
 	SweepInterval time.Duration
 	Logger        *slog.Logger
+	// KMS provides data keys for stream encryption (nil: encryption is
+	// refused).
+	KMS KeyService
+	// DataKeyLifetime is how long one data key seals new records
+	// (default 5 min).
+	DataKeyLifetime time.Duration
+	// ScaleCooldown is the least time between two automatic splits of an
+	// on-demand stream (default 1 min).
+	ScaleCooldown time.Duration
+	// ScaleAfter is how many consecutive hot seconds (a shard's writes over
+	// 1 MiB/s or 1000 records/s) make an on-demand shard split (default 3).
+	ScaleAfter int
 }
 
 func (o *Options) defaults() {
@@ -138,8 +155,10 @@ type StreamDescription struct {
 	Shards            []Shard
 	OpenShardCount    int
 	ConsumerCount     int
-	EncryptionType    string
+	EncryptionType    string // NONE or KMS
+	KeyID             string // the KMS key as given to StartStreamEncryption
 	ShardLevelMetrics []string
+	MaxRecordKiB      int
 }
 
 // PutEntry is one record to write.
@@ -154,6 +173,7 @@ type PutEntry struct {
 type PutResult struct {
 	ShardID        string
 	SequenceNumber string
+	EncryptionType string // NONE or KMS
 	ErrorCode      string
 	ErrorMessage   string
 }
@@ -164,6 +184,7 @@ type Record struct {
 	ArrivalTime    time.Time
 	PartitionKey   string
 	Data           []byte
+	EncryptionType string // NONE or KMS: how the record is stored
 }
 
 // ChildShard is lineage returned at the end of a closed shard.

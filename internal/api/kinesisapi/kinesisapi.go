@@ -44,9 +44,9 @@ func New(e *streams.Engine, now func() time.Time) *awsjson.Service {
 	s.Handle("ListStreams", awsjson.Op(a.listStreams))
 	s.Handle("ListShards", awsjson.Op(a.listShards))
 	s.Handle("PutRecord", awsjson.Op(a.putRecord))
-	s.Handle("PutRecords", awsjson.Op(a.putRecords))
+	s.Handle("PutRecords", a.fastPutRecords(awsjson.Op(a.putRecords)))
 	s.Handle("GetShardIterator", awsjson.Op(a.getShardIterator))
-	s.Handle("GetRecords", awsjson.Op(a.getRecords))
+	s.Handle("GetRecords", a.fastGetRecords(awsjson.Op(a.getRecords)))
 	s.Handle("SplitShard", awsjson.Op(a.splitShard))
 	s.Handle("MergeShards", awsjson.Op(a.mergeShards))
 	s.Handle("UpdateShardCount", awsjson.Op(a.updateShardCount))
@@ -67,6 +67,12 @@ func New(e *streams.Engine, now func() time.Time) *awsjson.Service {
 	s.Handle("DeregisterStreamConsumer", awsjson.Op(a.deregisterConsumer))
 	s.Handle("ListStreamConsumers", awsjson.Op(a.listConsumers))
 	s.Handle("SubscribeToShard", awsjson.Op(a.subscribeToShard))
+	s.Handle("StartStreamEncryption", awsjson.Op(a.startEncryption))
+	s.Handle("StopStreamEncryption", awsjson.Op(a.stopEncryption))
+	s.Handle("PutResourcePolicy", awsjson.Op(a.putResourcePolicy))
+	s.Handle("GetResourcePolicy", awsjson.Op(a.getResourcePolicy))
+	s.Handle("DeleteResourcePolicy", awsjson.Op(a.deleteResourcePolicy))
+	s.Handle("UpdateMaxRecordSize", awsjson.Op(a.updateMaxRecordSize))
 	return s
 }
 
@@ -153,7 +159,7 @@ func (a *api) describeStream(ctx context.Context, in *describeStreamIn) (*descri
 	}
 	out := streamDescription{StreamName: d.Name, StreamARN: d.ARN, StreamStatus: d.Status, StreamModeDetails: streamModeDetails{d.Mode},
 		RetentionPeriodHours: d.RetentionHours, StreamCreationTimestamp: awsjson.Timestamp{Time: d.Created},
-		EnhancedMonitoring: metrics(d.ShardLevelMetrics), EncryptionType: d.EncryptionType, Shards: []shard{}}
+		EnhancedMonitoring: metrics(d.ShardLevelMetrics), EncryptionType: d.EncryptionType, KeyId: d.KeyID, Shards: []shard{}}
 	for _, s := range d.Shards {
 		if in.ExclusiveStartShardId != "" && s.ID <= in.ExclusiveStartShardId {
 			continue
@@ -175,7 +181,8 @@ func (a *api) describeStreamSummary(ctx context.Context, in *streamRef) (*descri
 	return &describeStreamSummaryOut{streamSummary{StreamName: d.Name, StreamARN: d.ARN, StreamStatus: d.Status,
 		StreamModeDetails: streamModeDetails{d.Mode}, RetentionPeriodHours: d.RetentionHours,
 		StreamCreationTimestamp: awsjson.Timestamp{Time: d.Created}, EnhancedMonitoring: metrics(d.ShardLevelMetrics),
-		EncryptionType: d.EncryptionType, OpenShardCount: d.OpenShardCount, ConsumerCount: d.ConsumerCount}}, nil
+		EncryptionType: d.EncryptionType, KeyId: d.KeyID, OpenShardCount: d.OpenShardCount, ConsumerCount: d.ConsumerCount,
+		MaxRecordSizeInKiB: d.MaxRecordKiB}}, nil
 }
 
 // pageToken is the content of a NextToken: where the next page starts.
@@ -287,7 +294,7 @@ func (a *api) putRecord(ctx context.Context, in *putRecordIn) (*putRecordOut, er
 	if err != nil {
 		return nil, err
 	}
-	return &putRecordOut{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber}, nil
+	return &putRecordOut{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber, EncryptionType: r.EncryptionType}, nil
 }
 
 func (a *api) putRecords(ctx context.Context, in *putRecordsIn) (*putRecordsOut, error) {
@@ -299,8 +306,11 @@ func (a *api) putRecords(ctx context.Context, in *putRecordsIn) (*putRecordsOut,
 	if err != nil {
 		return nil, err
 	}
-	out := &putRecordsOut{Records: make([]putRecordsResult, len(res))}
+	out := &putRecordsOut{Records: make([]putRecordsResult, len(res)), EncryptionType: streams.EncryptionNone}
 	for i, r := range res {
+		if r.EncryptionType == streams.EncryptionKMS {
+			out.EncryptionType = streams.EncryptionKMS
+		}
 		if r.ErrorCode != "" {
 			out.FailedRecordCount++
 			out.Records[i] = putRecordsResult{ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
@@ -335,7 +345,7 @@ func (a *api) getRecords(ctx context.Context, in *getRecordsIn) (*getRecordsOut,
 	out := &getRecordsOut{Records: make([]record, len(r.Records)), MillisBehindLatest: r.MillisBehindLatest}
 	for i, rec := range r.Records {
 		out.Records[i] = record{SequenceNumber: rec.SequenceNumber, ApproximateArrivalTimestamp: awsjson.Timestamp{Time: rec.ArrivalTime},
-			Data: rec.Data, PartitionKey: rec.PartitionKey}
+			Data: rec.Data, PartitionKey: rec.PartitionKey, EncryptionType: rec.EncryptionType}
 	}
 	if r.NextShardIterator != "" {
 		out.NextShardIterator = &r.NextShardIterator

@@ -59,6 +59,9 @@ func (s *subscription) encode(v any) ([]byte, string) {
 		b, _ := cbor.Marshal(v)
 		return b, "application/cbor"
 	}
+	if ev, ok := v.(subscribeEvent); ok {
+		return ev.appendJSON(nil), "application/json"
+	}
 	b, _ := json.Marshal(v)
 	return b, "application/json"
 }
@@ -124,7 +127,7 @@ func (s *subscription) Stream(ctx context.Context, w http.ResponseWriter, reques
 			MillisBehindLatest: ev.MillisBehindLatest}
 		for i, r := range ev.Records {
 			out.Records[i] = record{SequenceNumber: r.SequenceNumber, ApproximateArrivalTimestamp: awsjson.Timestamp{Time: r.ArrivalTime},
-				Data: r.Data, PartitionKey: r.PartitionKey}
+				Data: r.Data, PartitionKey: r.PartitionKey, EncryptionType: r.EncryptionType}
 		}
 		for _, c := range ev.ChildShards {
 			out.ChildShards = append(out.ChildShards, childShard{ShardId: c.ShardID, ParentShards: c.ParentShards,

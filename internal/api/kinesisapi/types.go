@@ -76,6 +76,7 @@ type streamDescription struct {
 	StreamCreationTimestamp awsjson.Timestamp `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []enhancedMetrics `json:"EnhancedMonitoring"`
 	EncryptionType          string            `json:"EncryptionType"`
+	KeyId                   string            `json:"KeyId,omitempty"`
 }
 
 type describeStreamOut struct {
@@ -91,8 +92,10 @@ type streamSummary struct {
 	StreamCreationTimestamp awsjson.Timestamp `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []enhancedMetrics `json:"EnhancedMonitoring"`
 	EncryptionType          string            `json:"EncryptionType"`
+	KeyId                   string            `json:"KeyId,omitempty"`
 	OpenShardCount          int               `json:"OpenShardCount"`
 	ConsumerCount           int               `json:"ConsumerCount"`
+	MaxRecordSizeInKiB      int               `json:"MaxRecordSizeInKiB"`
 }
 
 type describeStreamSummaryOut struct {
@@ -151,6 +154,7 @@ type putRecordIn struct {
 type putRecordOut struct {
 	ShardId        string `json:"ShardId"`
 	SequenceNumber string `json:"SequenceNumber"`
+	EncryptionType string `json:"EncryptionType,omitempty"`
 }
 
 type putRecordsEntry struct {
@@ -174,6 +178,7 @@ type putRecordsResult struct {
 type putRecordsOut struct {
 	FailedRecordCount int                `json:"FailedRecordCount"`
 	Records           []putRecordsResult `json:"Records"`
+	EncryptionType    string             `json:"EncryptionType,omitempty"`
 }
 
 type getShardIteratorIn struct {
@@ -199,6 +204,7 @@ type record struct {
 	ApproximateArrivalTimestamp awsjson.Timestamp `json:"ApproximateArrivalTimestamp"`
 	Data                        []byte            `json:"Data"`
 	PartitionKey                string            `json:"PartitionKey"`
+	EncryptionType              string            `json:"EncryptionType,omitempty"`
 }
 
 type childShard struct {
