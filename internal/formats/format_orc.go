@@ -250,6 +250,13 @@ func (o *orcWriter) Write(rec arrow.Record) error {
 	if !rec.Schema().Equal(o.schema) {
 		return fmt.Errorf("batch schema %s does not match writer schema", rec.Schema())
 	}
+	for c, col := range rec.Columns() {
+		if col.DataType().ID() == arrow.DATE32 && col.NullN() > 0 {
+			// scritchley/orc writes a null date so that it reads back
+			// shifted: refuse rather than corrupt the column.
+			return fmt.Errorf("column %s: the ORC writer (scritchley/orc) cannot write null dates", o.schema.Field(c).Name)
+		}
+	}
 	row := make([]any, rec.NumCols())
 	for i := 0; i < int(rec.NumRows()); i++ {
 		for c := range row {
