@@ -101,7 +101,7 @@ func (a *avroReader) Next() (arrow.Record, error) {
 		return a.dec.Error()
 	})
 	if err != nil {
-		a.err = fmt.Errorf("avro %s: record %d: %w", a.name, a.row, err)
+		a.err = fmt.Errorf("record %d: %w", a.row, err)
 		return nil, a.err
 	}
 	if n == 0 {

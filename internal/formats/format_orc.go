@@ -109,7 +109,7 @@ func (r *orcReader) Next() (arrow.Record, error) {
 	})
 	if err == io.EOF {
 		if err := r.c.Err(); err != nil && err != io.EOF {
-			r.err = fmt.Errorf("orc %s: %w", r.name, err)
+			r.err = err
 			return nil, r.err
 		}
 		r.err = io.EOF
@@ -117,7 +117,7 @@ func (r *orcReader) Next() (arrow.Record, error) {
 			return nil, io.EOF
 		}
 	} else if err != nil {
-		r.err = fmt.Errorf("orc %s: row %d: %w", r.name, r.row, err)
+		r.err = fmt.Errorf("row %d: %w", r.row, err)
 		return nil, r.err
 	}
 	return r.rb.NewRecord(), nil

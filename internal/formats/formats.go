@@ -98,14 +98,14 @@ func (o *Options) withDefaults() *Options {
 // Source is the input handed to a format's opener: a decompressed stream,
 // and, for uncompressed input that supports it, random access.
 type Source struct {
-	Name   string        // file name (compression extension removed)
-	R      io.Reader     // decompressed bytes
-	At     io.ReaderAt   // random access to the same bytes, or nil
-	Size   int64         // size of At's content, or -1
+	Name   string         // file name (compression extension removed)
+	R      io.Reader      // decompressed bytes
+	At     io.ReaderAt    // random access to the same bytes, or nil
+	Size   int64          // size of At's content, or -1
 	Codec  compress.Codec // compression that was undone
-	Raw    *countReader  // counts compressed bytes consumed (for estimates)
-	closer func() error  // releases temp files and decompressors
-	head   []byte        // first bytes of R (already buffered)
+	Raw    *countReader   // counts compressed bytes consumed (for estimates)
+	closer func() error   // releases temp files and decompressors
+	head   []byte         // first bytes of R (already buffered)
 }
 
 // Spec describes one format in a Registry.
@@ -113,12 +113,12 @@ type Spec struct {
 	Name Format
 	// Open reads src as this format. Formats that need random access
 	// (Parquet, ORC) get src.At; the registry spools to a temp file if needed.
-	Open       func(src *Source, o *Options) (Reader, error)
-	NewWriter  func(w io.Writer, s *arrow.Schema, o *Options) (Writer, error) // nil = read-only
-	Infer      func(src *Source, o *Options) (*Inference, error)              // nil = read a sample
+	Open         func(src *Source, o *Options) (Reader, error)
+	NewWriter    func(w io.Writer, s *arrow.Schema, o *Options) (Writer, error) // nil = read-only
+	Infer        func(src *Source, o *Options) (*Inference, error)              // nil = read a sample
 	RandomAccess bool
-	Magic      []byte   // leading bytes that identify the format
-	Exts       []string // file extensions, lower case, with dot
+	Magic        []byte   // leading bytes that identify the format
+	Exts         []string // file extensions, lower case, with dot
 }
 
 // Registry holds formats by name. Tests build their own; Default holds the
@@ -188,7 +188,7 @@ func (g *Registry) Open(r io.Reader, size int64, name string, opts Options) (Rea
 		src.close()
 		return nil, fmt.Errorf("formats: %s %s: %w", spec.Name, name, err)
 	}
-	return &closingReader{Reader: rd, src: src}, nil
+	return &closingReader{Reader: rd, src: src, what: fmt.Sprintf("formats: %s %s", spec.Name, name)}, nil
 }
 
 // NewWriter returns a writer of format f into w for batches of schema s.
@@ -234,10 +234,21 @@ func (c *compressedWriter) Close() error {
 	return err
 }
 
+// closingReader releases the Source on Close and prefixes every read error
+// with the format and file name.
 type closingReader struct {
 	Reader
 	src  *Source
+	what string
 	done bool
+}
+
+func (c *closingReader) Next() (arrow.Record, error) {
+	rec, err := c.Reader.Next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", c.what, err)
+	}
+	return rec, err
 }
 
 func (c *closingReader) Close() error {

@@ -133,7 +133,7 @@ func TestRoundTripEveryFormat(t *testing.T) {
 		{Avro, Options{Avro: AvroOptions{Codec: "snappy"}}, testColumns},
 		{Avro, Options{}, testColumns},
 		// scritchley/orc cannot write decimals or null dates: the ORC cases drop
-	// those columns (TestORCWriterLimits checks the errors).
+		// those columns (TestORCWriterLimits checks the errors).
 		{ORC, Options{ORC: ORCOptions{Compression: "ZLIB"}}, noDecimal},
 		{ORC, Options{}, noDecimal},
 	}

@@ -121,7 +121,7 @@ func (t *textReader) Next() (arrow.Record, error) {
 			var err error
 			if r, err = t.src.next(); err != nil {
 				if err != io.EOF {
-					t.err = fmt.Errorf("%s %s: record %d: %w", t.format, t.name, t.row+1, err)
+					t.err = fmt.Errorf("record %d: %w", t.row+1, err)
 				} else {
 					t.err = io.EOF
 				}
@@ -130,7 +130,7 @@ func (t *textReader) Next() (arrow.Record, error) {
 		}
 		t.row++
 		if err := t.appendRow(r); err != nil {
-			t.err = fmt.Errorf("%s %s: record %d: %w", t.format, t.name, t.row, err)
+			t.err = fmt.Errorf("record %d: %w", t.row, err)
 			return nil, t.err
 		}
 		n++
