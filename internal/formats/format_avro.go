@@ -235,13 +235,14 @@ func inferAvro(src *Source, o *Options) (*Inference, error) {
 	switch {
 	case exact:
 		inf.RecordCount, inf.RecordCountExact = n, true
-	case src.Size > 0 && src.Raw.n > 0:
-		inf.RecordCount = int64(float64(n) * float64(src.Size) / float64(src.Raw.n))
 	default:
-		inf.RecordCount = -1
+		inf.RecordCount = int64(float64(n) * float64(src.InputSize) / float64(max(src.Raw.n, 1)))
+		if src.InputSize <= 0 {
+			inf.RecordCount = -1
+		}
 	}
 	if n > 0 {
-		inf.AverageRecordSize = cr.n / max(n, 1)
+		inf.AverageRecordSize = cr.n / n
 	}
 	return inf, nil
 }

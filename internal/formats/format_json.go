@@ -53,13 +53,13 @@ func (l *limitReader) Read(p []byte) (int, error) {
 }
 
 func newJSONSource(src *Source, o *Options) (*jsonSource, error) {
-	cr := &countReader{r: src.R}
-	br := bufio.NewReaderSize(cr, 64<<10)
+	br := bufio.NewReaderSize(src.R, 64<<10)
 	// Skip a UTF-8 byte order mark.
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
-	lim := &limitReader{r: br, max: o.MaxRecordBytes}
+	cr := &countReader{r: br}
+	lim := &limitReader{r: cr, max: o.MaxRecordBytes}
 	j := &jsonSource{counter: cr, lim: lim, max: o.MaxRecordBytes}
 	j.dec = json.NewDecoder(lim)
 	j.dec.UseNumber()
@@ -101,11 +101,17 @@ func (j *jsonSource) next() (any, error) {
 		}
 		return nil, io.EOF
 	}
-	v, err := decodeJSON(j.dec, 0)
-	if err == io.EOF && !j.inArray {
+	if !j.inArray && !j.dec.More() {
 		j.done = true
+		if tok, err := j.dec.Token(); err != io.EOF {
+			if err != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("unexpected %v between records", tok)
+		}
 		return nil, io.EOF
 	}
+	v, err := decodeJSON(j.dec, 0)
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF

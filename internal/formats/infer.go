@@ -93,10 +93,18 @@ func inferRows(src *Source, o *Options, rs rowSource, decoded func() int64) (*In
 	switch {
 	case exact:
 		inf.RecordCount, inf.RecordCountExact = n, true
-	case src.Size > 0 && src.Raw.n > 0:
-		inf.RecordCount = int64(float64(n) * float64(src.Size) / float64(src.Raw.n))
 	default:
-		inf.RecordCount = -1
+		inf.RecordCount = estimateCount(src, inf.AverageRecordSize)
 	}
 	return inf, nil
+}
+
+// estimateCount extrapolates a record count from the input size, the
+// compression ratio seen so far and the average uncompressed record size.
+func estimateCount(src *Source, avg int64) int64 {
+	if src.InputSize <= 0 || avg <= 0 || src.Raw.n == 0 || src.Decoded.n == 0 {
+		return -1
+	}
+	ratio := float64(src.Raw.n) / float64(src.Decoded.n) // compressed bytes per byte
+	return int64(float64(src.InputSize) / ratio / float64(avg))
 }
