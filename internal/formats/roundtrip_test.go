@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tarnhq/tarn/internal/formats/compress"
@@ -234,5 +233,3 @@ func TestORCWriterLimits(t *testing.T) {
 	}
 	recs[0].Release()
 }
-
-var _ = array.NewRecordBuilder
