@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -26,30 +25,10 @@ func init() {
 }
 
 type jsonSource struct {
-	dec     *json.Decoder
+	s       *jsonScanner
 	inArray bool
+	first   bool
 	done    bool
-	max     int
-	counter *countReader
-	lim     *limitReader
-}
-
-// limitReader fails a read once a single record grew past max bytes.
-type limitReader struct {
-	r     io.Reader
-	max   int
-	since int
-}
-
-var errJSONTooLarge = errors.New("JSON record exceeds the maximum record size")
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.since > l.max {
-		return 0, errJSONTooLarge
-	}
-	n, err := l.r.Read(p)
-	l.since += n
-	return n, err
 }
 
 func newJSONSource(src *Source, o *Options) (*jsonSource, error) {
@@ -58,11 +37,7 @@ func newJSONSource(src *Source, o *Options) (*jsonSource, error) {
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
-	cr := &countReader{r: br}
-	lim := &limitReader{r: cr, max: o.MaxRecordBytes}
-	j := &jsonSource{counter: cr, lim: lim, max: o.MaxRecordBytes}
-	j.dec = json.NewDecoder(lim)
-	j.dec.UseNumber()
+	j := &jsonSource{s: &jsonScanner{r: br, max: o.MaxRecordBytes}}
 	// A top-level array is streamed element by element.
 	for {
 		b, err := br.Peek(1)
@@ -71,13 +46,11 @@ func newJSONSource(src *Source, o *Options) (*jsonSource, error) {
 		}
 		switch b[0] {
 		case ' ', '\t', '\r', '\n':
-			br.Discard(1)
+			j.s.next()
 			continue
 		case '[':
-			if _, err := j.dec.Token(); err != nil {
-				return nil, err
-			}
-			j.inArray = true
+			j.s.next()
+			j.inArray, j.first = true, true
 		}
 		break
 	}
@@ -90,38 +63,50 @@ func (j *jsonSource) next() (any, error) {
 	if j.done {
 		return nil, io.EOF
 	}
-	j.lim.since = bufferedLen(j.dec)
-	if j.inArray && !j.dec.More() {
-		if _, err := j.dec.Token(); err != nil {
-			return nil, fmt.Errorf("top-level array: %w", err)
+	s := j.s
+	s.n = 0
+	c, err := s.space()
+	if j.inArray {
+		if err != nil {
+			return nil, fmt.Errorf("top-level array: %w", s.unexpectedEOF(err))
 		}
-		j.done = true
-		if _, err := j.dec.Token(); err != io.EOF {
-			return nil, errors.New("data after the top-level array")
-		}
-		return nil, io.EOF
-	}
-	if !j.inArray && !j.dec.More() {
-		j.done = true
-		if tok, err := j.dec.Token(); err != io.EOF {
-			if err != nil {
-				return nil, err
+		switch {
+		case c == ']':
+			return nil, j.end()
+		case !j.first && c == ',':
+			if c, err = s.space(); err != nil {
+				return nil, s.unexpectedEOF(err)
 			}
-			return nil, fmt.Errorf("unexpected %v between records", tok)
+		case !j.first:
+			return nil, s.errf("expected ',' or ']' after array element, found %q", c)
 		}
-		return nil, io.EOF
-	}
-	v, err := decodeJSON(j.dec, 0)
-	if err != nil {
+		j.first = false
+	} else if err != nil {
 		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+			j.done = true
 		}
+		return nil, err
+	}
+	v, err := s.value(c, 0)
+	if err != nil {
 		return nil, err
 	}
 	if _, ok := v.(*object); !ok {
 		return nil, fmt.Errorf("record is a %s, not an object", jsonKind(v))
 	}
 	return v, nil
+}
+
+// end checks that only white space follows a top-level array.
+func (j *jsonSource) end() error {
+	j.done = true
+	if c, err := j.s.space(); err != io.EOF {
+		if err != nil {
+			return err
+		}
+		return j.s.errf("data after the top-level array: %q", c)
+	}
+	return io.EOF
 }
 
 func jsonKind(v any) string {
@@ -201,9 +186,7 @@ func inferJSON(src *Source, o *Options) (*Inference, error) {
 	if err != nil {
 		return nil, err
 	}
-	return inferRows(src, o, j, func() int64 {
-		return j.counter.n - int64(bufferedLen(j.dec))
-	})
+	return inferRows(src, o, j, func() int64 { return j.s.total })
 }
 
 type jsonWriter struct {
@@ -248,10 +231,3 @@ func (j *jsonWriter) Write(rec arrow.Record) error {
 }
 
 func (j *jsonWriter) Close() error { return j.w.Flush() }
-
-func bufferedLen(dec *json.Decoder) int {
-	if l, ok := dec.Buffered().(interface{ Len() int }); ok {
-		return l.Len()
-	}
-	return 0
-}

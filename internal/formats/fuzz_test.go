@@ -1,7 +1,10 @@
 package formats
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"errors"
 	"io"
 	"strings"
@@ -81,6 +84,52 @@ func FuzzJSONInfer(f *testing.F) {
 			if err := drain(data, "f.json", opts); err != nil {
 				t.Fatalf("inferred %v but reading failed: %v", inf.Columns, err)
 			}
+		}
+	})
+}
+
+// FuzzJSONScanner compares the hand-written JSON scanner with encoding/json
+// on single values: both must accept the same documents and agree on them.
+func FuzzJSONScanner(f *testing.F) {
+	for _, s := range []string{`{"a":[1,-2.5e3,"\u00e9\ud83d\ude00",true,null]}`, `"x"`, `01`, `{"a":1,}`, `[1 2]`, `"\ud800"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := &jsonScanner{r: bufio.NewReader(bytes.NewReader(data)), max: 1 << 20}
+		var v any
+		c, err := s.space()
+		if err == nil {
+			v, err = s.value(c, 0)
+			if err == nil {
+				if _, err2 := s.space(); err2 != io.EOF {
+					err = errors.New("trailing data")
+				}
+			}
+		}
+		valid := json.Valid(data)
+		if (err == nil) != valid {
+			if valid && strings.Contains(fmt.Sprint(err), "nested deeper") {
+				return
+			}
+			t.Fatalf("scanner err=%v, json.Valid=%v for %q", err, valid, data)
+		}
+		if err != nil {
+			return
+		}
+		var want any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&want); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(v)
+		exp, _ := json.Marshal(want)
+		// Object key order differs (ours keeps it); compare canonical forms.
+		var g, e any
+		json.Unmarshal(got, &g)
+		json.Unmarshal(exp, &e)
+		if fmt.Sprint(g) != fmt.Sprint(e) {
+			t.Fatalf("scanner %s, encoding/json %s", got, exp)
 		}
 	})
 }

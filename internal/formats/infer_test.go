@@ -1,8 +1,10 @@
 package formats
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,5 +202,40 @@ func TestMalformedTextErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s %q: error %v, want %q", tc.file, tc.data, err, tc.want)
 		}
+	}
+}
+
+func TestOpenStreamedColumnarAndZip(t *testing.T) {
+	s, recs := sourceRecords(t, testColumns, 20, 100)
+	defer recs[0].Release()
+	var pq bytes.Buffer
+	w, _ := NewWriter(Parquet, &pq, s, Options{})
+	w.Write(recs[0])
+	w.Close()
+	// A plain io.Reader (no ReaderAt), gzip-compressed: spooled, then read.
+	var gz bytes.Buffer
+	cw, _ := compress.NewWriter(compress.Gzip, &gz)
+	cw.Write(pq.Bytes())
+	cw.Close()
+	r, err := Open(io.MultiReader(&gz), -1, "part-0.parquet.gz", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := readAll(t, r); len(rows) != 20 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	r.Close()
+	// Single-file zip holding a CSV.
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	f, _ := zw.Create("inner.csv")
+	f.Write([]byte("a,b\n1,x\n2,y\n"))
+	zw.Close()
+	inf, err := Infer(bytes.NewReader(zb.Bytes()), int64(zb.Len()), "archive.zip", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inf.Format != CSV || inf.Compression != compress.Zip || colString(inf.Columns) != "a:bigint b:string" {
+		t.Fatalf("%s %s %s", inf.Format, inf.Compression, colString(inf.Columns))
 	}
 }
