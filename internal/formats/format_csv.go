@@ -40,13 +40,12 @@ func init() {
 }
 
 type csvSource struct {
-	p       *csvParser
-	names   []string
-	header  bool
-	queue   [][]string
-	quoted  bool
-	opts    CSVOptions
-	started bool
+	p      *csvParser
+	names  []string
+	header bool
+	queue  [][]string
+	quoted bool
+	opts   CSVOptions
 }
 
 func (c *csvSource) textual() bool     { return true }

@@ -38,7 +38,6 @@ type textReader struct {
 	batch   int
 	row     int64
 	err     error
-	sampled int64 // bytes decompressed while sampling, for estimates
 }
 
 func newTextReader(f Format, name string, src rowSource, o *Options) (*textReader, error) {
