@@ -216,7 +216,7 @@ func inferAvro(src *Source, o *Options) (*Inference, error) {
 		return nil, err
 	}
 	defer dec.Close()
-	inf := &Inference{Schema: s}
+	inf := &Inference{Schema: s, NativeSchema: dec.Schema().String()}
 	var n int64
 	err = safe("avro data", func() error {
 		for n < int64(o.SampleRows) && dec.HasNext() {
@@ -376,3 +376,11 @@ func toAvro(s avro.Schema, v any) (any, error) {
 }
 
 func (a *avroWriter) Close() error { return a.enc.Close() }
+
+// avroSchemaFor returns the Avro schema text of an inferred Avro file.
+func avroSchemaFor(inf *Inference) (string, error) {
+	if inf.NativeSchema != "" {
+		return inf.NativeSchema, nil
+	}
+	return types.ArrowToAvro(inf.Schema, "record")
+}

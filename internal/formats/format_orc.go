@@ -167,7 +167,7 @@ func inferORC(src *Source, o *Options) (*Inference, error) {
 		return nil, err
 	}
 	defer r.Close()
-	inf := &Inference{Schema: s, RecordCount: int64(r.NumRows()), RecordCountExact: true}
+	inf := &Inference{Schema: s, RecordCount: int64(r.NumRows()), RecordCountExact: true, NativeSchema: r.Schema().String()}
 	if inf.RecordCount > 0 {
 		inf.AverageRecordSize = src.Size / inf.RecordCount
 	}

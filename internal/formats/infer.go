@@ -18,6 +18,9 @@ type Inference struct {
 	Compression compress.Codec
 	Schema      *arrow.Schema
 	Columns     []types.Column
+	// NativeSchema is the file's own schema text where it has one (Avro
+	// JSON schema, ORC type description), for SerDe parameters.
+	NativeSchema string
 	// RecordCount is exact when RecordCountExact (columnar footers, or a text
 	// file read to the end within the sample), else extrapolated from the
 	// sample's compressed bytes to the file size (-1 when the size is unknown).

@@ -239,3 +239,32 @@ func TestOpenStreamedColumnarAndZip(t *testing.T) {
 		t.Fatalf("%s %s %s", inf.Format, inf.Compression, colString(inf.Columns))
 	}
 }
+
+func TestStorageFormat(t *testing.T) {
+	data := "a|b\n1|x\n"
+	inf, err := Infer(strings.NewReader(data), int64(len(data)), "a.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf, ok := StorageFormatFor(inf)
+	if !ok || sf.SerializationLibrary != lazySimpleSerDe || sf.SerdeParameters["field.delim"] != "|" || sf.InputFormat != textInput {
+		t.Fatalf("%+v", sf)
+	}
+	s, recs := sourceRecords(t, testColumns[:3], 3, 10)
+	defer recs[0].Release()
+	var buf bytes.Buffer
+	w, _ := NewWriter(Avro, &buf, s, Options{})
+	w.Write(recs[0])
+	w.Close()
+	inf, err = Infer(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "x.avro", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf, _ = StorageFormatFor(inf)
+	if !strings.Contains(sf.SerdeParameters["avro.schema.literal"], `"price"`) || !strings.HasSuffix(sf.SerializationLibrary, "AvroSerDe") {
+		t.Fatalf("%+v", sf)
+	}
+	if inf.RecordCount != 3 || !inf.RecordCountExact {
+		t.Fatalf("avro count %d", inf.RecordCount)
+	}
+}
