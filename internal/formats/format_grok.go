@@ -36,9 +36,55 @@ type grokSource struct {
 	bytes     int64
 }
 
+// builtinLogPatterns are tried, in order, on a log file opened without a
+// pattern, like Glue's built-in log classifiers.
+var builtinLogPatterns = []string{
+	"%{COMBINEDAPACHELOG}", "%{COMMONAPACHELOG}", "%{HTTPD_ERRORLOG}", "%{SYSLOGLINE}",
+}
+
+// detectLogPattern returns the first built-in pattern that matches at least
+// 90% of the non-empty lines in sample (the last, possibly cut, line aside).
+func detectLogPattern(sample []byte) (string, bool) {
+	lines := strings.Split(string(sample), "\n")
+	if len(lines) > 1 {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) > 200 {
+		lines = lines[:200]
+	}
+	for _, pat := range builtinLogPatterns {
+		p, err := grok.Compile(pat, nil)
+		if err != nil {
+			continue
+		}
+		n, ok := 0, 0
+		for _, l := range lines {
+			l = strings.TrimRight(l, "\r")
+			if l == "" {
+				continue
+			}
+			n++
+			if _, m := p.Match(l); m {
+				ok++
+			}
+		}
+		if n > 0 && ok*10 >= n*9 {
+			return pat, true
+		}
+	}
+	return "", false
+}
+
 func newGrokSource(src *Source, o *Options) (*grokSource, error) {
 	if o.Grok.Pattern == "" {
-		return nil, fmt.Errorf("grok needs a pattern (Options.Grok.Pattern)")
+		br := bufio.NewReaderSize(src.R, 64<<10)
+		src.R = br
+		sample, _ := br.Peek(64 << 10)
+		pat, ok := detectLogPattern(sample)
+		if !ok {
+			return nil, fmt.Errorf("no grok pattern given (Options.Grok.Pattern) and no built-in log pattern matches")
+		}
+		o.Grok.Pattern = pat
 	}
 	custom, err := grok.ParseCustom(o.Grok.CustomPatterns)
 	if err != nil {

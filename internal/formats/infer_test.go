@@ -268,3 +268,27 @@ func TestStorageFormat(t *testing.T) {
 		t.Fatalf("avro count %d", inf.RecordCount)
 	}
 }
+
+func TestDetectLogPattern(t *testing.T) {
+	dir := sharedData(t, "logs")
+	for file, want := range map[string]string{
+		"elastic-examples/apache_logs": "%{COMBINEDAPACHELOG}",
+		"loghub/Linux_2k.log":          "%{SYSLOGLINE}",
+		"loghub/OpenSSH_2k.log":        "%{SYSLOGLINE}",
+		"loghub/Apache_2k.log":         "%{HTTPD_ERRORLOG}",
+	} {
+		f, err := os.Open(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := f.Stat()
+		inf, err := Infer(f, st.Size(), file, Options{Format: Grok})
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if inf.Parameters["grokPattern"] != want || !inf.RecordCountExact && inf.RecordCount < 1000 {
+			t.Errorf("%s: pattern %q, count %d", file, inf.Parameters["grokPattern"], inf.RecordCount)
+		}
+	}
+}
