@@ -17,7 +17,35 @@ import (
 //
 // arrow-go's codec table is process-global; registering one stateless codec
 // for a compression arrow-go leaves unimplemented changes nothing else.
-func init() { pqcompress.RegisterCodec(pqcompress.Codecs.Lz4, lz4Codec{}) }
+func init() {
+	pqcompress.RegisterCodec(pqcompress.Codecs.Lz4, lz4Codec{})
+	if c, err := pqcompress.GetCodec(pqcompress.Codecs.Snappy); err == nil {
+		pqcompress.RegisterCodec(pqcompress.Codecs.Snappy, emptyTolerant{c})
+	}
+}
+
+// emptyTolerant wraps a codec so that an empty compressed page (written by
+// some Parquet v2 writers for pages whose values section is empty) decodes
+// to nothing instead of failing, as Arrow C++ and parquet-mr accept.
+type emptyTolerant struct{ pqcompress.Codec }
+
+func (e emptyTolerant) DecodeWithError(dst, src []byte) ([]byte, error) {
+	if len(src) == 0 {
+		return dst[:0], nil
+	}
+	if ec, ok := e.Codec.(pqcompress.ErrorCodec); ok {
+		return ec.DecodeWithError(dst, src)
+	}
+	return e.Codec.Decode(dst, src), nil
+}
+
+func (e emptyTolerant) Decode(dst, src []byte) []byte {
+	out, err := e.DecodeWithError(dst, src)
+	if err != nil {
+		panic(err) // arrow-go calls DecodeWithError when available
+	}
+	return out
+}
 
 type lz4Codec struct{}
 

@@ -84,8 +84,6 @@ var parquetUnsupported = map[string]string{
 	// arrow-go rejects the unknown logical type (the spec says to fall back
 	// to the physical type).
 	"unknown-logical-type.parquet": "invalid logical type",
-	// arrow-go's snappy decoder rejects the zero-length v2 data page.
-	"datapage_v2_empty_datapage.snappy.parquet": "corrupt input",
 }
 
 func TestParquetTestingData(t *testing.T) {
