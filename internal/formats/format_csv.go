@@ -81,6 +81,9 @@ func newCSVSource(src *Source, o *Options) (*csvSource, error) {
 	if !ok || br.Size() < 64<<10 {
 		br = bufio.NewReaderSize(src.R, 64<<10)
 	}
+	if b, _ := br.Peek(3); string(b) == "\xef\xbb\xbf" {
+		br.Discard(3) // UTF-8 byte order mark
+	}
 	co := o.CSV
 	quote := csvQuote(co)
 	if co.Delimiter == 0 {

@@ -32,6 +32,8 @@ func TestInferText(t *testing.T) {
 		{name: "csv header", file: "a.csv", data: "id,name,price,ok\n1,ann,1.5,true\n2,bob,2,false\n",
 			want:   "id:bigint name:string price:double ok:boolean",
 			params: map[string]string{"delimiter": ",", "skip.header.line.count": "1", "areColumnsQuoted": "false", "recordCount": "2"}},
+		{name: "csv bom crlf", file: "a.csv", data: "\xef\xbb\xbfid,name\r\n1,x\r\n2,\"y\r\nz\"\r\n",
+			want: "id:bigint name:string", params: map[string]string{"recordCount": "2"}},
 		{name: "csv no header", file: "a.csv", data: "1,ann,1.5\n2,bob,2\n",
 			want: "col0:bigint col1:string col2:double"},
 		{name: "csv all strings no header", file: "a.csv", data: "a,b\nc,d\n",
