@@ -236,7 +236,7 @@ func inferAvro(src *Source, o *Options) (*Inference, error) {
 	case exact:
 		inf.RecordCount, inf.RecordCountExact = n, true
 	default:
-		inf.RecordCount = int64(float64(n) * float64(src.InputSize) / float64(max(src.Raw.n, 1)))
+		inf.RecordCount = int64(float64(n) * float64(src.InputSize) / float64(max(src.raw.n, 1)))
 		if src.InputSize <= 0 {
 			inf.RecordCount = -1
 		}

@@ -99,19 +99,18 @@ func (o *Options) withDefaults() *Options {
 // Source is the input handed to a format's opener: a decompressed stream,
 // and, for uncompressed input that supports it, random access.
 type Source struct {
-	Name string      // file name (compression extension removed)
-	R    io.Reader   // decompressed bytes
-	At   io.ReaderAt // random access to the same bytes, or nil
-	Size int64       // size of At's content, or -1
+	Name  string         // file name (compression extension removed)
+	R     io.Reader      // decompressed bytes
+	At    io.ReaderAt    // random access to the same bytes, or nil
+	Size  int64          // size of At's content, or -1
+	Codec compress.Codec // compression that was undone
 	// InputSize is the size of the input as given (compressed), or -1.
 	InputSize int64
-	// Decoded counts the decompressed bytes the format has pulled so far;
-	// with Raw it gives the compression ratio for record-count estimates.
-	Decoded *countReader
-	Codec   compress.Codec // compression that was undone
-	Raw     *countReader   // counts compressed bytes consumed (for estimates)
-	closer  func() error   // releases temp files and decompressors
-	head    []byte         // first bytes of R (already buffered)
+
+	raw     *countReader // compressed bytes consumed
+	decoded *countReader // decompressed bytes pulled by the format
+	closer  func() error // releases temp files and decompressors
+	head    []byte       // first bytes of R (already buffered)
 }
 
 // Spec describes one format in a Registry.
@@ -293,7 +292,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 // prepare undoes compression, detects the format and builds the Source.
 func (g *Registry) prepare(r io.Reader, size int64, name string, o *Options) (*Source, *Spec, error) {
 	raw := &countReader{r: r}
-	src := &Source{Name: name, Size: -1, Raw: raw, InputSize: size}
+	src := &Source{Name: name, Size: -1, raw: raw, InputSize: size}
 	codec := o.Compression
 	var head []byte
 	ra, _ := r.(io.ReaderAt)
@@ -344,13 +343,13 @@ func (g *Registry) prepare(r io.Reader, size int64, name string, o *Options) (*S
 	}
 	src.head = head
 	spec, err := g.detect(src, o)
-	src.Decoded = &countReader{r: src.R}
+	src.decoded = &countReader{r: src.R}
 	if pr, ok := src.R.(*bufio.Reader); ok {
 		// Keep Peek available to formats: count through a bufio reader.
-		src.R = bufio.NewReaderSize(src.Decoded, pr.Size())
-		src.Decoded.r = pr
+		src.R = bufio.NewReaderSize(src.decoded, pr.Size())
+		src.decoded.r = pr
 	} else {
-		src.R = src.Decoded
+		src.R = src.decoded
 	}
 	if err != nil {
 		src.close()

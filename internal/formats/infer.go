@@ -105,9 +105,9 @@ func inferRows(src *Source, o *Options, rs rowSource, decoded func() int64) (*In
 // estimateCount extrapolates a record count from the input size, the
 // compression ratio seen so far and the average uncompressed record size.
 func estimateCount(src *Source, avg int64) int64 {
-	if src.InputSize <= 0 || avg <= 0 || src.Raw.n == 0 || src.Decoded.n == 0 {
+	if src.InputSize <= 0 || avg <= 0 || src.raw.n == 0 || src.decoded.n == 0 {
 		return -1
 	}
-	ratio := float64(src.Raw.n) / float64(src.Decoded.n) // compressed bytes per byte
+	ratio := float64(src.raw.n) / float64(src.decoded.n) // compressed bytes per byte
 	return int64(float64(src.InputSize) / ratio / float64(avg))
 }
