@@ -42,6 +42,13 @@ var builtinLogPatterns = []string{
 	"%{COMBINEDAPACHELOG}", "%{COMMONAPACHELOG}", "%{HTTPD_ERRORLOG}", "%{SYSLOGLINE}",
 }
 
+// glueLogClassification is the classification Glue's built-in log
+// classifiers give the patterns they share with tarn.
+var glueLogClassification = map[string]string{
+	"%{COMBINEDAPACHELOG}": "combined_apache",
+	"%{COMMONAPACHELOG}":   "apache",
+}
+
 // detectLogPattern returns the first built-in pattern that matches at least
 // 90% of the non-empty lines in sample (the last, possibly cut, line aside).
 func detectLogPattern(sample []byte) (string, bool) {
@@ -198,5 +205,8 @@ func inferGrok(src *Source, o *Options) (*Inference, error) {
 		return nil, err
 	}
 	inf.Parameters = map[string]string{"grokPattern": o.Grok.Pattern}
+	if c, ok := glueLogClassification[o.Grok.Pattern]; ok {
+		inf.Parameters["classification"] = c
+	}
 	return inf, nil
 }

@@ -66,7 +66,9 @@ func (g *Registry) Infer(r io.Reader, size int64, name string, opts Options) (*I
 		inf.Parameters = map[string]string{}
 	}
 	p := inf.Parameters
-	p["classification"] = string(spec.Name)
+	if p["classification"] == "" {
+		p["classification"] = string(spec.Name)
+	}
 	p["compressionType"] = string(src.Codec)
 	p["typeOfData"] = "file"
 	p["recordCount"] = strconv.FormatInt(inf.RecordCount, 10)

@@ -289,6 +289,9 @@ func TestDetectLogPattern(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
+		if want == "%{COMBINEDAPACHELOG}" && inf.Parameters["classification"] != "combined_apache" {
+			t.Errorf("classification %q", inf.Parameters["classification"])
+		}
 		if inf.Parameters["grokPattern"] != want || !inf.RecordCountExact && inf.RecordCount < 1000 {
 			t.Errorf("%s: pattern %q, count %d", file, inf.Parameters["grokPattern"], inf.RecordCount)
 		}
