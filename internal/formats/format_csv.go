@@ -165,7 +165,7 @@ func detectHeader(rows [][]string, s *arrow.Schema) bool {
 		var t *types.Type
 		for _, r := range rows[1:] {
 			if col < len(r) {
-				t = mergeTypes(t, inferText(r[col]))
+				t = types.Merge(t, inferText(r[col]))
 			}
 		}
 		if t != nil && t.Kind != types.String {

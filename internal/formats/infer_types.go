@@ -47,7 +47,7 @@ func inferValue(v any, text bool) *types.Type {
 	case []any:
 		var elem *types.Type
 		for _, e := range x {
-			elem = mergeTypes(elem, inferValue(e, text))
+			elem = types.Merge(elem, inferValue(e, text))
 		}
 		return types.ArrayOf(elem)
 	case *object:
@@ -96,94 +96,4 @@ func looksNumeric(s string) bool {
 		}
 	}
 	return true
-}
-
-func numRank(k types.Kind) int {
-	switch k {
-	case types.TinyInt:
-		return 1
-	case types.SmallInt:
-		return 2
-	case types.Int:
-		return 3
-	case types.BigInt:
-		return 4
-	case types.Float:
-		return 5
-	case types.Double:
-		return 6
-	}
-	return 0
-}
-
-// mergeTypes returns the narrowest type holding both a and b. It never
-// modifies its arguments.
-func mergeTypes(a, b *types.Type) *types.Type {
-	switch {
-	case a == nil:
-		return b
-	case b == nil:
-		return a
-	case types.Equal(a, b):
-		return a
-	}
-	if ra, rb := numRank(a.Kind), numRank(b.Kind); ra > 0 && rb > 0 {
-		if ra > rb {
-			return a
-		}
-		return b
-	}
-	if a.Kind == types.Decimal && b.Kind == types.Decimal {
-		ip := max(a.Precision-a.Scale, b.Precision-b.Scale)
-		s := max(a.Scale, b.Scale)
-		return types.DecimalOf(min(ip+s, types.MaxPrecision), s)
-	}
-	if a.Kind == types.Date && b.Kind == types.Timestamp || a.Kind == types.Timestamp && b.Kind == types.Date {
-		return types.TTimestamp
-	}
-	if a.Kind == types.Array && b.Kind == types.Array {
-		return types.ArrayOf(mergeTypes(a.Elem, b.Elem))
-	}
-	if a.Kind == types.Struct && b.Kind == types.Struct {
-		out := &types.Type{Kind: types.Struct, Fields: make([]*types.Field, len(a.Fields))}
-		idx := make(map[string]int, len(a.Fields))
-		for i, f := range a.Fields {
-			out.Fields[i] = &types.Field{Name: f.Name, Type: f.Type}
-			idx[strings.ToLower(f.Name)] = i
-		}
-		for _, f := range b.Fields {
-			if i, ok := idx[strings.ToLower(f.Name)]; ok {
-				out.Fields[i].Type = mergeTypes(out.Fields[i].Type, f.Type)
-				continue
-			}
-			idx[strings.ToLower(f.Name)] = len(out.Fields)
-			out.Fields = append(out.Fields, &types.Field{Name: f.Name, Type: f.Type})
-		}
-		return out
-	}
-	return types.TString
-}
-
-// resolveType replaces "only nulls seen" (nil) by string throughout t, and
-// empty structs (from {}) by string, so the result is a valid Glue type.
-func resolveType(t *types.Type) *types.Type {
-	if t == nil {
-		return types.TString
-	}
-	switch t.Kind {
-	case types.Array:
-		return types.ArrayOf(resolveType(t.Elem))
-	case types.Map:
-		return types.MapOf(resolveType(t.Key), resolveType(t.Value))
-	case types.Struct:
-		if len(t.Fields) == 0 {
-			return types.TString
-		}
-		out := &types.Type{Kind: types.Struct}
-		for _, f := range t.Fields {
-			out.Fields = append(out.Fields, &types.Field{Name: f.Name, Type: resolveType(f.Type)})
-		}
-		return out
-	}
-	return t
 }

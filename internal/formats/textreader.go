@@ -73,10 +73,10 @@ func sampleSchema(src rowSource, n int) ([]any, *arrow.Schema, error) {
 				if i >= len(widths) {
 					widths = append(widths, nil)
 				}
-				widths[i] = mergeTypes(widths[i], inferText(s))
+				widths[i] = types.Merge(widths[i], inferText(s))
 			}
 		default:
-			root = mergeTypes(root, inferValue(r, src.textual()))
+			root = types.Merge(root, inferValue(r, src.textual()))
 		}
 	}
 	var cols []types.Column
@@ -87,13 +87,13 @@ func sampleSchema(src rowSource, n int) ([]any, *arrow.Schema, error) {
 			if i < len(widths) {
 				t = widths[i]
 			}
-			cols = append(cols, types.Column{Name: name, Type: resolveType(t)})
+			cols = append(cols, types.Column{Name: name, Type: types.Resolve(t)})
 		}
 	} else if root != nil {
 		if root.Kind != types.Struct {
 			return nil, nil, fmt.Errorf("records are %s values, not objects", root.Kind)
 		}
-		for _, f := range resolveType(root).Fields {
+		for _, f := range types.Resolve(root).Fields {
 			cols = append(cols, types.Column{Name: f.Name, Type: f.Type})
 		}
 	}

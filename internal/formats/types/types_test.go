@@ -172,3 +172,35 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestMerge(t *testing.T) {
+	for _, tc := range []struct{ a, b, want string }{
+		{"int", "bigint", "bigint"},
+		{"bigint", "double", "double"},
+		{"tinyint", "float", "float"},
+		{"boolean", "bigint", "string"},
+		{"decimal(10,2)", "decimal(5,4)", "decimal(12,4)"},
+		{"date", "timestamp", "timestamp"},
+		{"array<int>", "array<double>", "array<double>"},
+		{"struct<a:int,b:string>", "struct<B:string,c:array<int>>", "struct<a:int,b:string,c:array<int>>"},
+		{"struct<a:int>", "array<int>", "string"},
+		{"map<string,int>", "map<string,int>", "map<string,int>"},
+		{"map<string,int>", "map<string,double>", "map<string,double>"},
+	} {
+		got := Merge(MustParse(tc.a), MustParse(tc.b))
+		if got.String() != tc.want {
+			t.Errorf("Merge(%s, %s) = %s, want %s", tc.a, tc.b, got, tc.want)
+		}
+		// Commutative up to struct field order.
+		if back := Merge(MustParse(tc.b), MustParse(tc.a)); len(back.String()) != len(got.String()) {
+			t.Errorf("Merge(%s, %s) = %s not symmetric with %s", tc.b, tc.a, back, got)
+		}
+	}
+	if Merge(nil, TInt) != TInt || Resolve(nil).String() != "string" || Resolve(ArrayOf(nil)).String() != "array<string>" {
+		t.Error("nil handling")
+	}
+	cols := MergeColumns([]Column{{"a", TInt}}, []Column{{"A", TDouble}, {"b", TString}})
+	if len(cols) != 2 || cols[0].Type.String() != "double" || cols[1].Name != "b" {
+		t.Errorf("%+v", cols)
+	}
+}
