@@ -167,8 +167,16 @@ func FuzzParse(f *testing.F) {
 		if !Equal(ty, again) {
 			t.Fatalf("round trip changed %q: %q vs %q", s, printed, again)
 		}
-		if _, err := ToArrow(ty); err != nil {
+		f, err := ToArrowField("c", ty)
+		if err != nil {
 			t.Fatalf("ToArrow(%s): %v", printed, err)
+		}
+		back, err := FromArrowField(f)
+		if err != nil || !Equal(back, ty) {
+			t.Fatalf("Arrow round trip of %s gave %v (%v)", printed, back, err)
+		}
+		if !Equal(Merge(ty, ty), ty) {
+			t.Fatalf("Merge(%s, itself) changed it", printed)
 		}
 	})
 }
