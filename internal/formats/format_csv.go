@@ -27,6 +27,9 @@ type CSVOptions struct {
 	Delimiter rune // 0 = sniff when reading (comma, tab, pipe, semicolon, ^A), comma when writing
 	Quote     rune // 0 = '"'; -1 = no quoting
 	Header    HeaderMode
+	// Names, when set, name the columns (a Glue custom classifier's Header);
+	// a header row in the file is still skipped per Header.
+	Names []string
 }
 
 func init() {
@@ -120,6 +123,9 @@ func newCSVSource(src *Source, o *Options) (*csvSource, error) {
 	if c.header {
 		c.names = uniqueNames(c.queue[0])
 		c.queue = c.queue[1:]
+	}
+	if len(co.Names) > 0 {
+		c.names = uniqueNames(co.Names)
 	}
 	for i := len(c.names); i < width; i++ {
 		c.names = append(c.names, "col"+strconv.Itoa(i))

@@ -34,6 +34,8 @@ func TestInferText(t *testing.T) {
 			params: map[string]string{"delimiter": ",", "skip.header.line.count": "1", "areColumnsQuoted": "false", "recordCount": "2"}},
 		{name: "csv bom crlf", file: "a.csv", data: "\xef\xbb\xbfid,name\r\n1,x\r\n2,\"y\r\nz\"\r\n",
 			want: "id:bigint name:string", params: map[string]string{"recordCount": "2"}},
+		{name: "csv names given", file: "a.csv", data: "1,2\n3,4\n", opts: Options{CSV: CSVOptions{Names: []string{"x", "y"}}},
+			want: "x:bigint y:bigint"},
 		{name: "csv no header", file: "a.csv", data: "1,ann,1.5\n2,bob,2\n",
 			want: "col0:bigint col1:string col2:double"},
 		{name: "csv all strings no header", file: "a.csv", data: "a,b\nc,d\n",
