@@ -44,10 +44,55 @@ func openORCFile(src *Source) (*orc.Reader, *arrow.Schema, error) {
 		if r, err = orc.NewReader(sizedReaderAt{src.At, src.Size}); err != nil {
 			return err
 		}
-		s, err = types.ORCToArrow(r.Schema())
-		return err
+		if s, err = types.ORCToArrow(r.Schema()); err != nil {
+			return err
+		}
+		return checkORCNullDates(r, s)
 	})
 	return r, s, err
+}
+
+// checkORCNullDates refuses files whose top-level date columns hold nulls:
+// scritchley/orc's DateTreeReader ignores the PRESENT stream, so a null date
+// would silently read as another row's value. Stripe statistics say whether
+// a column has nulls (non-null value count below the row count).
+func checkORCNullDates(r *orc.Reader, s *arrow.Schema) error {
+	id := 1 // column 0 is the root struct; ids are pre-order
+	for _, f := range s.Fields() {
+		if f.Type.ID() == arrow.DATE32 {
+			var values uint64
+			hasNull := false
+			for _, ss := range r.Metadata().GetStripeStats() {
+				cs := ss.GetColStats()
+				if id < len(cs) {
+					values += cs[id].GetNumberOfValues()
+					hasNull = hasNull || cs[id].GetHasNull()
+				}
+			}
+			if hasNull || values < uint64(r.NumRows()) {
+				return fmt.Errorf("date column %s has nulls, which the ORC reader (scritchley/orc) cannot read correctly", f.Name)
+			}
+		}
+		id += orcColumnCount(f.Type)
+	}
+	return nil
+}
+
+// orcColumnCount is the number of ORC columns (type ids) an Arrow type uses.
+func orcColumnCount(dt arrow.DataType) int {
+	switch dt := dt.(type) {
+	case *arrow.MapType:
+		return 1 + orcColumnCount(dt.KeyType()) + orcColumnCount(dt.ItemType())
+	case *arrow.ListType:
+		return 1 + orcColumnCount(dt.Elem())
+	case *arrow.StructType:
+		n := 1
+		for _, f := range dt.Fields() {
+			n += orcColumnCount(f.Type)
+		}
+		return n
+	}
+	return 1
 }
 
 type orcReader struct {
