@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -154,7 +155,13 @@ func appendValue(b array.Builder, v any) error {
 		case []byte:
 			b.Append(v)
 		case string:
-			b.AppendString(v)
+			// Text formats carry binary as base64 (Hive's convention, and
+			// what tarn's CSV/JSON writers emit); other text is kept as is.
+			if d, err := base64.StdEncoding.DecodeString(v); err == nil {
+				b.Append(d)
+			} else {
+				b.AppendString(v)
+			}
 		default:
 			return mismatch(v, "binary")
 		}

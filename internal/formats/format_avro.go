@@ -146,14 +146,19 @@ func normAvro(s avro.Schema, v any) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("record %s decoded as %T", s.FullName(), v)
 		}
+		out := make(map[string]any, len(m))
 		for _, f := range s.Fields() {
 			x, err := normAvro(f.Type(), m[f.Name()])
 			if err != nil {
 				return nil, err
 			}
-			m[f.Name()] = x
+			name := f.Name()
+			if d, ok := strings.CutPrefix(f.Doc(), "arrow:"); ok && d != "" {
+				name = d // see types.ArrowToAvro
+			}
+			out[name] = x
 		}
-		return m, nil
+		return out, nil
 	case *avro.ArraySchema:
 		arr, ok := v.([]any)
 		if !ok {
@@ -274,7 +279,7 @@ func newAvroWriter(w io.Writer, s *arrow.Schema, o *Options) (Writer, error) {
 	default:
 		return nil, fmt.Errorf("unsupported Avro codec %q (want null, deflate, snappy, zstandard)", o.Avro.Codec)
 	}
-	enc, err := ocf.NewEncoderWithSchema(sch, w, ocf.WithCodec(codec))
+	enc, err := ocf.NewEncoderWithSchema(sch, w, ocf.WithCodec(codec), ocf.WithSchemaMarshaler(ocf.FullSchemaMarshaler))
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package formats
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,7 @@ var testColumns = []types.Column{
 	{Name: "tags", Type: types.MustParse("array<string>")},
 	{Name: "attrs", Type: types.MustParse("struct<a:int,b:array<string>>")},
 	{Name: "m", Type: types.MustParse("map<string,int>")},
+	{Name: "bin", Type: types.TBinary},
 }
 
 func testSchema(t testing.TB, cols []types.Column) *arrow.Schema {
@@ -46,10 +48,10 @@ func testRows(n int) string {
 	for i := 0; i < n; i++ {
 		switch {
 		case i%7 == 3:
-			fmt.Fprintf(&b, `{"id":%d,"name":null,"price":null,"ok":null,"score":null,"small":null,"day":null,"ts":null,"tags":null,"attrs":null,"m":null}`+"\n", i)
+			fmt.Fprintf(&b, `{"id":%d,"name":null,"price":null,"ok":null,"score":null,"small":null,"day":null,"ts":null,"tags":null,"attrs":null,"m":null,"bin":null}`+"\n", i)
 		default:
-			fmt.Fprintf(&b, `{"id":%d,"name":"n\"%d, x","price":"%d.%02d","ok":%v,"score":%d.5,"small":%d,"day":"2024-01-%02d","ts":"2024-02-03 04:05:%02d.123456","tags":["a","b%d"],"attrs":{"a":%d,"b":["x","y"]},"m":{"k":%d}}`+"\n",
-				i, i, i*3, i%100, i%2 == 0, i, -i, i%28+1, i%60, i, i, i)
+			fmt.Fprintf(&b, `{"id":%d,"name":"n\"%d, x","price":"%d.%02d","ok":%v,"score":%d.5,"small":%d,"day":"2024-01-%02d","ts":"2024-02-03 04:05:%02d.123456","tags":["a","b%d"],"attrs":{"a":%d,"b":["x","y"]},"m":{"k":%d},"bin":"%s"}`+"\n",
+				i, i, i*3, i%100, i%2 == 0, i, -i, i%28+1, i%60, i, i, i, base64.StdEncoding.EncodeToString([]byte{byte(i), 0, 255}))
 		}
 	}
 	return b.String()
@@ -114,7 +116,7 @@ func sourceRecords(t testing.TB, cols []types.Column, n, batch int) (*arrow.Sche
 }
 
 func TestRoundTripEveryFormat(t *testing.T) {
-	noDecimal := slicesWithout(slicesWithout(testColumns, "price"), "day")
+	noDecimal := slicesWithout(slicesWithout(slicesWithout(testColumns, "price"), "day"), "bin")
 	cases := []struct {
 		format Format
 		opts   Options
@@ -204,6 +206,38 @@ func TestRoundTripEveryFormat(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAvroOddNames(t *testing.T) {
+	cols := []types.Column{{Name: "a b", Type: types.TBigInt}, {Name: "s", Type: types.MustParse("struct<`x-y`:string>")}}
+	s := testSchema(t, cols)
+	data := `{"a b":1,"s":{"x-y":"q"}}`
+	r, err := Open(strings.NewReader(data), -1, "x.json", Options{Schema: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer rec.Release()
+	var buf bytes.Buffer
+	w, err := NewWriter(Avro, &buf, s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(rec)
+	w.Close()
+	r2, err := Open(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "x.avro", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	got := readAll(t, r2)
+	if r2.Schema().Field(0).Name != "a b" || len(got) != 1 || got[0][0] != "1" || got[0][1] != `{"x-y":"q"}` {
+		t.Fatalf("%s %q", r2.Schema(), got)
 	}
 }
 

@@ -153,7 +153,11 @@ func avroFields(rs *avro.RecordSchema, depth int) ([]arrow.Field, error) {
 		if err != nil {
 			return nil, fmt.Errorf("field %q: %w", f.Name(), err)
 		}
-		fs = append(fs, arrow.Field{Name: f.Name(), Type: dt, Nullable: nullable})
+		name := f.Name()
+		if d, ok := strings.CutPrefix(f.Doc(), "arrow:"); ok && d != "" {
+			name = d // a name Avro cannot spell, kept by ArrowToAvro
+		}
+		fs = append(fs, arrow.Field{Name: name, Type: dt, Nullable: nullable})
 	}
 	return fs, nil
 }

@@ -212,3 +212,24 @@ func TestMerge(t *testing.T) {
 		t.Errorf("%+v", cols)
 	}
 }
+
+func TestAvroKeepsUnspellableNames(t *testing.T) {
+	s, _ := ToArrowSchema([]Column{{"a b", TInt}, {"1x", TString}, {"ok", TBoolean}})
+	js, err := ArrowToAvro(s, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch, err := avro.Parse(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := AvroToArrow(sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"a b", "1x", "ok"} {
+		if back.Field(i).Name != want {
+			t.Errorf("field %d = %q, want %q", i, back.Field(i).Name, want)
+		}
+	}
+}
