@@ -40,7 +40,6 @@ type avroReader struct {
 	batch  int
 	row    int64
 	err    error
-	name   string
 }
 
 func newAvroDecoder(src *Source) (*ocf.Decoder, *avro.RecordSchema, *arrow.Schema, error) {
@@ -69,7 +68,7 @@ func openAvro(src *Source, o *Options) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &avroReader{dec: dec, sch: rs, schema: s, rb: array.NewRecordBuilder(o.Alloc, s), batch: o.BatchSize, name: src.Name}, nil
+	return &avroReader{dec: dec, sch: rs, schema: s, rb: array.NewRecordBuilder(o.Alloc, s), batch: o.BatchSize}, nil
 }
 
 func (a *avroReader) Schema() *arrow.Schema { return a.schema }

@@ -203,7 +203,7 @@ func openCSV(src *Source, o *Options) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newTextReader(CSV, src.Name, c, o)
+	return newTextReader(c, o)
 }
 
 func inferCSV(src *Source, o *Options) (*Inference, error) {

@@ -180,7 +180,7 @@ func openGrok(src *Source, o *Options) (Reader, error) {
 			return nil, err
 		}
 	}
-	return newTextReader(Grok, src.Name, g, o)
+	return newTextReader(g, o)
 }
 
 func inferGrok(src *Source, o *Options) (*Inference, error) {

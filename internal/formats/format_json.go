@@ -178,7 +178,7 @@ func openJSON(src *Source, o *Options) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newTextReader(JSON, src.Name, j, o)
+	return newTextReader(j, o)
 }
 
 func inferJSON(src *Source, o *Options) (*Inference, error) {

@@ -104,7 +104,6 @@ type orcReader struct {
 	row    int64
 	err    error
 	inRows bool
-	name   string
 }
 
 func openORC(src *Source, o *Options) (Reader, error) {
@@ -116,7 +115,7 @@ func openORC(src *Source, o *Options) (Reader, error) {
 	for i, f := range s.Fields() {
 		cols[i] = f.Name
 	}
-	return &orcReader{r: r, c: r.Select(cols...), schema: s, rb: array.NewRecordBuilder(o.Alloc, s), batch: o.BatchSize, name: src.Name}, nil
+	return &orcReader{r: r, c: r.Select(cols...), schema: s, rb: array.NewRecordBuilder(o.Alloc, s), batch: o.BatchSize}, nil
 }
 
 func (r *orcReader) Schema() *arrow.Schema { return r.schema }

@@ -149,7 +149,7 @@ func (x *xmlSource) element(start xml.StartElement, off int64, depth int) (any, 
 }
 
 func openXML(src *Source, o *Options) (Reader, error) {
-	return newTextReader(XML, src.Name, newXMLSource(src, o), o)
+	return newTextReader(newXMLSource(src, o), o)
 }
 
 func inferXML(src *Source, o *Options) (*Inference, error) {

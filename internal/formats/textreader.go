@@ -29,8 +29,6 @@ type columnNamer interface {
 // first buffers up to SampleRows records to infer one; those records are then
 // emitted first, so memory is bounded by the sample plus one batch.
 type textReader struct {
-	format  Format
-	name    string
 	src     rowSource
 	schema  *arrow.Schema
 	pending []any
@@ -40,8 +38,8 @@ type textReader struct {
 	err     error
 }
 
-func newTextReader(f Format, name string, src rowSource, o *Options) (*textReader, error) {
-	t := &textReader{format: f, name: name, src: src, batch: o.BatchSize, schema: o.Schema}
+func newTextReader(src rowSource, o *Options) (*textReader, error) {
+	t := &textReader{src: src, batch: o.BatchSize, schema: o.Schema}
 	if t.schema == nil {
 		rows, s, err := sampleSchema(src, o.SampleRows)
 		if err != nil {
