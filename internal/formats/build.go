@@ -24,6 +24,16 @@ type object struct {
 }
 
 func (o *object) get(name string) (any, bool) {
+	return o.getAt(-1, name)
+}
+
+// getAt looks name up, trying position hint first: records of one file
+// usually list their keys in the same order as the schema, which makes the
+// lookup O(1) instead of a scan per field.
+func (o *object) getAt(hint int, name string) (any, bool) {
+	if hint >= 0 && hint < len(o.keys) && o.keys[hint] == name {
+		return o.vals[hint], true
+	}
 	for i, k := range o.keys {
 		if k == name {
 			return o.vals[i], true
@@ -257,15 +267,14 @@ func appendValue(b array.Builder, v any) error {
 		}
 	case *array.StructBuilder:
 		st := b.Type().(*arrow.StructType)
-		var get func(string) (any, bool)
+		var get func(int, string) (any, bool)
 		switch v := v.(type) {
 		case *object:
-			get = v.get
+			get = v.getAt
 		case map[string]any:
-			get = func(k string) (any, bool) { x, ok := v[k]; return x, ok }
+			get = func(_ int, k string) (any, bool) { x, ok := v[k]; return x, ok }
 		case []any: // positional (ORC structs)
-			get = func(k string) (any, bool) {
-				i, _ := st.FieldIdx(k)
+			get = func(i int, _ string) (any, bool) {
 				if i < len(v) {
 					return v[i], true
 				}
@@ -276,7 +285,7 @@ func appendValue(b array.Builder, v any) error {
 		}
 		b.Append(true)
 		for i, f := range st.Fields() {
-			fv, _ := get(f.Name)
+			fv, _ := get(i, f.Name)
 			if err := appendValue(b.FieldBuilder(i), fv); err != nil {
 				return fmt.Errorf("field %s: %w", f.Name, err)
 			}

@@ -464,3 +464,24 @@ func (g *Registry) detect(src *Source, o *Options) (*Spec, error) {
 	}
 	return nil, fmt.Errorf("%w: %s", ErrUnknownFormat, src.Name)
 }
+
+// Copy writes every batch of r to w and returns the number of rows copied.
+// It neither closes r nor w. Firehose conversion and ETL sinks are this loop.
+func Copy(w Writer, r Reader) (int64, error) {
+	var n int64
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		err = w.Write(rec)
+		n += rec.NumRows()
+		rec.Release()
+		if err != nil {
+			return n, err
+		}
+	}
+}

@@ -267,3 +267,29 @@ func TestORCWriterLimits(t *testing.T) {
 	}
 	recs[0].Release()
 }
+
+func TestCopyConvertsFormats(t *testing.T) {
+	data := testRows(30)
+	s := testSchema(t, testColumns)
+	r, err := Open(strings.NewReader(data), -1, "in.json", Options{Schema: s, BatchSize: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out bytes.Buffer
+	w, err := NewWriter(Parquet, &out, r.Schema(), Options{Parquet: ParquetOptions{Compression: "ZSTD"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := Copy(w, r)
+	if err != nil || n != 30 {
+		t.Fatal(n, err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	inf, err := Infer(bytes.NewReader(out.Bytes()), int64(out.Len()), "out.parquet", Options{})
+	if err != nil || inf.RecordCount != 30 {
+		t.Fatal(inf, err)
+	}
+}

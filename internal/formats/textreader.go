@@ -155,7 +155,7 @@ func (t *textReader) appendRow(r any) error {
 		}
 	case *object:
 		for i, f := range fields {
-			v, _ := r.get(f.Name)
+			v, _ := r.getAt(i, f.Name)
 			if s, ok := v.(string); ok && s == "" && f.Type.ID() != arrow.STRING && t.src.textual() {
 				v = nil
 			}
