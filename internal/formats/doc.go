@@ -61,7 +61,8 @@
 //	w.Write(rec) // any number of batches of that schema
 //	w.Close()    // writes the footer; dst stays open
 //
-// Options.Compression wraps text output (csv.gz, json.zst …).
+// Options.Compression wraps text output (csv.gz, json.zst …). Copy(w, r)
+// converts between formats batch by batch.
 //
 // # Extending
 //
