@@ -30,6 +30,8 @@ const (
 	ORC     Format = "orc"
 	XML     Format = "xml"
 	Grok    Format = "grok"
+	// TSV is CSV with a tab delimiter; Glue classifies it as csv.
+	TSV Format = "tsv"
 )
 
 // Reader streams a file as Arrow record batches of at most Options.BatchSize
@@ -200,6 +202,12 @@ func (g *Registry) Open(r io.Reader, size int64, name string, opts Options) (Rea
 // opts.Compression wraps the output in a codec (text formats); columnar
 // formats use their own per-format compression options.
 func (g *Registry) NewWriter(f Format, w io.Writer, s *arrow.Schema, opts Options) (Writer, error) {
+	if f == TSV {
+		f = CSV
+		if opts.CSV.Delimiter == 0 {
+			opts.CSV.Delimiter = '\t'
+		}
+	}
 	spec, ok := g.Lookup(f)
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownFormat, f)
@@ -400,7 +408,7 @@ func spool(src *Source) error {
 func (g *Registry) detect(src *Source, o *Options) (*Spec, error) {
 	if o.Format != "" {
 		f := o.Format
-		if f == "tsv" {
+		if f == TSV {
 			f = CSV
 			if o.CSV.Delimiter == 0 {
 				o.CSV.Delimiter = '\t'

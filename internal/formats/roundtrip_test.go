@@ -124,6 +124,7 @@ func TestRoundTripEveryFormat(t *testing.T) {
 	}{
 		{CSV, Options{}, testColumns},
 		{CSV, Options{CSV: CSVOptions{Delimiter: '|'}, Compression: compress.Gzip}, testColumns},
+		{TSV, Options{}, testColumns},
 		{JSON, Options{}, testColumns},
 		{JSON, Options{Compression: compress.Zstd}, testColumns},
 		{Parquet, Options{Parquet: ParquetOptions{Compression: "SNAPPY"}}, testColumns},
@@ -139,7 +140,17 @@ func TestRoundTripEveryFormat(t *testing.T) {
 		{ORC, Options{}, noDecimal},
 	}
 	for _, tc := range cases {
-		name := fmt.Sprintf("%s/%s%s%s%s%s", tc.format, tc.opts.Compression, tc.opts.Parquet.Compression, tc.opts.Avro.Codec, tc.opts.ORC.Compression, string(tc.opts.CSV.Delimiter))
+		var parts []string
+		for _, p := range []string{string(tc.format), string(tc.opts.Compression), tc.opts.Parquet.Compression,
+			tc.opts.Avro.Codec, tc.opts.ORC.Compression} {
+			if p != "" {
+				parts = append(parts, p)
+			}
+		}
+		name := strings.Join(parts, "/")
+		if tc.opts.CSV.Delimiter != 0 {
+			name += fmt.Sprintf("delim=%q", tc.opts.CSV.Delimiter)
+		}
 		t.Run(name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 			defer mem.AssertSize(t, 0)
@@ -165,7 +176,7 @@ func TestRoundTripEveryFormat(t *testing.T) {
 				t.Fatal(err)
 			}
 			ropts := Options{BatchSize: 7, Alloc: mem, CSV: tc.opts.CSV}
-			if tc.format == CSV || tc.format == JSON {
+			if tc.format == CSV || tc.format == TSV || tc.format == JSON {
 				ropts.Schema = s // text formats carry no types
 			}
 			name := "out." + string(tc.format) + compress.Ext(tc.opts.Compression)
@@ -179,7 +190,7 @@ func TestRoundTripEveryFormat(t *testing.T) {
 				t.Fatalf("got %d rows, want %d", len(got), len(want))
 			}
 			for i := range want {
-				if tc.format == CSV && want[i][1] == "NULL" {
+				if (tc.format == CSV || tc.format == TSV) && want[i][1] == "NULL" {
 					want[i][1] = "" // CSV cannot tell a null string from an empty one
 				}
 				if tc.format == ORC && want[i][7] == "NULL" {
