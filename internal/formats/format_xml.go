@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"bufio"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -35,13 +36,46 @@ type xmlSource struct {
 	rowTag string
 	max    int64
 	cr     *countReader
+	lim    *boundedByteReader
+}
+
+// boundedByteReader fails once more than max bytes were read since the last
+// reset, so one huge token (a giant text node) cannot be buffered whole.
+type boundedByteReader struct {
+	r     *bufio.Reader
+	since int64
+	max   int64
+}
+
+func (b *boundedByteReader) ReadByte() (byte, error) {
+	if b.since >= b.max {
+		return 0, errXMLTooLarge
+	}
+	c, err := b.r.ReadByte()
+	if err == nil {
+		b.since++
+	}
+	return c, err
+}
+
+func (b *boundedByteReader) Read(p []byte) (int, error) {
+	if b.since >= b.max {
+		return 0, errXMLTooLarge
+	}
+	if int64(len(p)) > b.max-b.since {
+		p = p[:b.max-b.since]
+	}
+	n, err := b.r.Read(p)
+	b.since += int64(n)
+	return n, err
 }
 
 const maxXMLDepth = 200
 
 func newXMLSource(src *Source, o *Options) *xmlSource {
 	cr := &countReader{r: src.R}
-	dec := xml.NewDecoder(cr)
+	lim := &boundedByteReader{r: bufio.NewReaderSize(cr, 64<<10), max: int64(o.MaxRecordBytes)}
+	dec := xml.NewDecoder(lim)
 	dec.Strict = true
 	dec.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
 		// Latin-1 and ASCII are common in exports; pass them through as bytes.
@@ -51,7 +85,7 @@ func newXMLSource(src *Source, o *Options) *xmlSource {
 		}
 		return nil, fmt.Errorf("unsupported XML encoding %q", label)
 	}
-	return &xmlSource{dec: dec, rowTag: o.XML.RowTag, max: int64(o.MaxRecordBytes), cr: cr}
+	return &xmlSource{dec: dec, rowTag: o.XML.RowTag, max: int64(o.MaxRecordBytes), cr: cr, lim: lim}
 }
 
 func (x *xmlSource) textual() bool { return true }
@@ -59,6 +93,7 @@ func (x *xmlSource) textual() bool { return true }
 func (x *xmlSource) next() (any, error) {
 	depth := 0
 	for {
+		x.lim.since = 0
 		tok, err := x.dec.Token()
 		if err != nil {
 			if err == io.EOF {
@@ -73,6 +108,7 @@ func (x *xmlSource) next() (any, error) {
 				x.rowTag = t.Name.Local
 			}
 			if t.Name.Local == x.rowTag {
+				x.lim.since = 0
 				start := x.dec.InputOffset()
 				v, err := x.element(t, start, 0)
 				if err != nil {

@@ -190,8 +190,10 @@ func TestMalformedTextErrors(t *testing.T) {
 		{"a.json", `[{"a":1}, 3]`, "not an object"},
 		{"a.csv", "a,b\n1,\"unterminated\n", "unterminated"},
 		{"a.xml", "<r><row><a>1</a></row><row><a>2</b></row></r>", "xml"},
+		{"b.xml", "<r>" + strings.Repeat("x", 5000) + "<row><a>1</a></row></r>", "maximum record size"},
+		{"c.xml", "<r><row><a>" + strings.Repeat("x", 5000) + "</a></row></r>", "maximum record size"},
 	} {
-		r, err := Open(strings.NewReader(tc.data), -1, tc.file, Options{SampleRows: 1})
+		r, err := Open(strings.NewReader(tc.data), -1, tc.file, Options{SampleRows: 1, MaxRecordBytes: 4096})
 		if err == nil {
 			for {
 				var rec interface{ Release() }
