@@ -133,3 +133,26 @@ func FuzzJSONScanner(f *testing.F) {
 		}
 	})
 }
+
+// FuzzXML checks XML inference and reading on arbitrary input.
+func FuzzXML(f *testing.F) {
+	for _, s := range []string{
+		`<r><row id="1"><a>1</a><a>2</a></row><row><b><c>x</c></b></row></r>`,
+		`<?xml version="1.0"?><r><row>t<x/>u</row></r>`, `<r><row></r>`, `<a:r xmlns:a="u"><a:row a:k="v"/></a:r>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		opts := Options{Format: XML, SampleRows: 20, MaxRecordBytes: 1 << 14, BatchSize: 3}
+		inf, err := Infer(bytes.NewReader(data), int64(len(data)), "f.xml", opts)
+		if err != nil {
+			return
+		}
+		opts.Schema = inf.Schema
+		if inf.RecordCountExact {
+			if err := drain(data, "f.xml", opts); err != nil {
+				t.Fatalf("inferred %v but reading failed: %v", inf.Columns, err)
+			}
+		}
+	})
+}
