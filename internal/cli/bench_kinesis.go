@@ -76,5 +76,7 @@ func kinesisBenchCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Batch, "batch", 500, "records per PutRecords")
 	cmd.Flags().IntVar(&o.Size, "size", 1024, "record size in bytes")
 	cmd.Flags().DurationVar(&o.Duration, "duration", 5*time.Second, "write phase duration")
+	cmd.Flags().IntVar(&o.Rate, "rate", 0, "cap on total records/s sent (0: as fast as possible), to measure latency at a given load")
+	cmd.Flags().BoolVar(&o.Raw, "raw", false, "producers send pre-encoded, SigV4-signed PutRecords bodies over net/http instead of the SDK (the server's capacity without the client's JSON costs)")
 	return cmd
 }
