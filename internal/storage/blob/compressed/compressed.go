@@ -291,4 +291,3 @@ func (r *reader) ReadAt(p []byte, off int64) (int, error) {
 	}
 	return n, nil
 }
-
