@@ -16,8 +16,8 @@ import (
 
 	"github.com/tarnhq/tarn/internal/errs"
 	"github.com/tarnhq/tarn/internal/storage/blob"
-	blobdisk "github.com/tarnhq/tarn/internal/storage/blob/disk"
 	"github.com/tarnhq/tarn/internal/storage/blob/compressed"
+	blobdisk "github.com/tarnhq/tarn/internal/storage/blob/disk"
 	blobmem "github.com/tarnhq/tarn/internal/storage/blob/mem"
 	"github.com/tarnhq/tarn/internal/storage/meta"
 	metamem "github.com/tarnhq/tarn/internal/storage/meta/mem"

@@ -356,7 +356,9 @@ func (s *Store) lcCurrent(ctx context.Context, b *Bucket, k, v []byte) (string, 
 	return "", s.tierIntelligent(ctx, b, o, now)
 }
 
-func lockErr(err error) bool { return errs.CodeOf(err) == "AccessDenied" || errs.Is(errs.Permission, err) }
+func lockErr(err error) bool {
+	return errs.CodeOf(err) == "AccessDenied" || errs.Is(errs.Permission, err)
+}
 
 // ruleDue is the day boundary after days, or the date.
 func (s *Store) ruleDue(from time.Time, days *int, date *time.Time) time.Time {

@@ -31,15 +31,15 @@ type LifecycleConfig struct {
 // LifecycleRule is one rule. Exactly one of Prefix (the legacy top-level
 // prefix) and Filter is set.
 type LifecycleRule struct {
-	ID                    string                   `json:"id,omitempty"`
-	Status                string                   `json:"status"` // Enabled or Disabled
-	Prefix                *string                  `json:"prefix,omitempty"`
-	Filter                *LifecycleFilter         `json:"filter,omitempty"`
-	Expiration            *LifecycleExpiration     `json:"exp,omitempty"`
-	Transitions           []LifecycleTransition    `json:"tr,omitempty"`
-	NoncurrentTransitions []NoncurrentTransition   `json:"nctr,omitempty"`
-	NoncurrentExpiration  *NoncurrentExpiration    `json:"ncexp,omitempty"`
-	AbortIncomplete       *AbortIncompleteUploads  `json:"abort,omitempty"`
+	ID                    string                  `json:"id,omitempty"`
+	Status                string                  `json:"status"` // Enabled or Disabled
+	Prefix                *string                 `json:"prefix,omitempty"`
+	Filter                *LifecycleFilter        `json:"filter,omitempty"`
+	Expiration            *LifecycleExpiration    `json:"exp,omitempty"`
+	Transitions           []LifecycleTransition   `json:"tr,omitempty"`
+	NoncurrentTransitions []NoncurrentTransition  `json:"nctr,omitempty"`
+	NoncurrentExpiration  *NoncurrentExpiration   `json:"ncexp,omitempty"`
+	AbortIncomplete       *AbortIncompleteUploads `json:"abort,omitempty"`
 }
 
 // LifecycleFilter selects objects: all conditions must hold (And).

@@ -49,9 +49,9 @@ func queueKey(due time.Time, kind byte, bucket, key, vid string) []byte {
 }
 
 type job struct {
-	mkey              []byte
-	kind              byte
-	bucket, key, vid  string
+	mkey             []byte
+	kind             byte
+	bucket, key, vid string
 }
 
 func parseQueueKey(k []byte) (job, bool) {
@@ -139,7 +139,6 @@ func (s *Store) RestoreObject(ctx context.Context, in *RestoreInput) (started bo
 	})
 	return started, err
 }
-
 
 // RunDue performs the queued jobs due by now (restores completing,
 // restored copies expiring) and returns how many it did.
