@@ -214,3 +214,30 @@ func TestTierMoveCrash(t *testing.T) {
 		checkNoLeaks(t, s)
 	})
 }
+
+func TestUsage(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		mkBucket(t, s, defaultBkt)
+		putClass(t, s, defaultBkt, "ia", "STANDARD_IA", []byte("tiny"))
+		putClass(t, s, defaultBkt, "g", "GLACIER", randBytes(1<<20, 1))
+		put(t, s, defaultBkt, "s", randBytes(1000, 2))
+		u, err := s.Usage(ctxT(t), nil)
+		must(t, err)
+		if len(u.Classes) != 3 {
+			t.Fatalf("%+v", u.Classes)
+		}
+		byClass := map[string]ClassUsage{}
+		for _, c := range u.Classes {
+			byClass[c.Class] = c
+		}
+		if c := byClass["STANDARD_IA"]; c.BillableBytes != 128<<10 || c.Bytes != 4 {
+			t.Fatalf("IA %+v", c)
+		}
+		if c := byClass["GLACIER"]; c.BillableBytes != 1<<20+40<<10 {
+			t.Fatalf("GLACIER %+v", c)
+		}
+		if u.SavedUSD <= 0 {
+			t.Fatalf("saved %v", u.SavedUSD)
+		}
+	})
+}
