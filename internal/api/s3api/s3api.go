@@ -70,9 +70,9 @@ type request struct {
 // subresources S3 knows; a request naming one we do not serve gets
 // NotImplemented rather than being mistaken for a plain GET/PUT.
 var unsupported = []string{
-	"accelerate", "analytics", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics",
+	"accelerate", "analytics", "inventory", "logging", "metrics",
 	"notification", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
-	"replication", "requestPayment", "website", "restore",
+	"replication", "requestPayment", "website",
 	"select", "torrent", "attributes", "session", "metadataTable", "abac",
 }
 
