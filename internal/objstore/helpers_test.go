@@ -284,3 +284,7 @@ func setTags(s *Store, ctx context.Context, bucket, key string, tags []Tag) erro
 	_, err := s.SetObjectTags(ctx, bucket, key, "", tags)
 	return err
 }
+
+type blobStore = blob.Store
+
+func compressedFor(inner blob.Store) (blob.Store, error) { return compressed.New(inner) }
