@@ -131,7 +131,7 @@ func adminCmd() *cobra.Command {
 		},
 	}
 	key.AddCommand(keyCreate, keyDelete)
-	cmd.AddCommand(account, key)
+	cmd.AddCommand(account, key, adminLifecycleCmd(client), adminUsageCmd(client))
 	return cmd
 }
 

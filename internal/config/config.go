@@ -65,6 +65,19 @@ type Config struct {
 	KinesisStateDelay time.Duration `flag:"kinesis-state-delay" usage:"how long Kinesis streams stay CREATING, UPDATING or DELETING"`
 	// KinesisShardLimit is the account's open-shard quota.
 	KinesisShardLimit int `flag:"kinesis-shard-limit" usage:"Kinesis open-shard quota of the account"`
+
+	// LifecycleDay is the length of a lifecycle "day" (shorter for demos:
+	// it scales lifecycle rules, Intelligent-Tiering and restore timings).
+	LifecycleDay time.Duration `flag:"lifecycle-day" usage:"length of a lifecycle day (e.g. 10s for demos; scales restore and Intelligent-Tiering timings too)"`
+	// StorageClassTiers maps storage classes to tiers: CLASS:TIER.
+	StorageClassTiers []string `flag:"storage-class-tier" usage:"CLASS:TIER maps an S3 storage class to a tier (hot or cold; repeatable; default: GLACIER and DEEP_ARCHIVE on cold, the rest on hot)"`
+	// LifecycleActionsPerSec and LifecycleBytesPerSec rate-limit lifecycle.
+	LifecycleActionsPerSec int `flag:"lifecycle-actions-per-sec" usage:"lifecycle actions per second (0: default 500, -1: unlimited)"`
+	LifecycleBytesPerSec   int `flag:"lifecycle-bytes-per-sec" usage:"bytes per second lifecycle moves between tiers (0: default 64 MiB/s, -1: unlimited)"`
+	// RestoreDelays sets restore times per retrieval tier: TIER:DURATION.
+	RestoreDelays []string `flag:"restore-delay" usage:"TIER:DURATION restore time of Expedited, Standard or Bulk at a 24h lifecycle day (repeatable)"`
+	// StoragePrices overrides the cost view's prices: CLASS:USD per GB-month.
+	StoragePrices []string `flag:"storage-price" usage:"CLASS:USD per GB-month for the cost view (repeatable; default AWS us-east-1 list prices)"`
 }
 
 // Default returns the embedded defaults.
@@ -85,6 +98,7 @@ func Default() Config {
 		KinesisLimits:       "on",
 		KinesisStateDelay:   500 * time.Millisecond,
 		KinesisShardLimit:   500,
+		LifecycleDay:        24 * time.Hour,
 	}
 }
 
@@ -107,6 +121,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RootAccessKey != "" && (len(c.RootAccessKey) < 3 || len(c.RootSecretKey) < 8) {
 		return fmt.Errorf("config: root access key must be at least 3 and secret at least 8 characters")
+	}
+	if c.LifecycleDay <= 0 {
+		return fmt.Errorf("config: lifecycle day %v: want a positive duration", c.LifecycleDay)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

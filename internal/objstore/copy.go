@@ -20,6 +20,10 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 	if err := checkCopySource(src, in.SrcCond); err != nil {
 		return nil, err
 	}
+	view, err := s.readView(src)
+	if err != nil {
+		return nil, err
+	}
 	if !in.ReplaceMetadata {
 		dst.Headers, dst.UserMeta = src.Headers, src.UserMeta
 	}
@@ -60,15 +64,31 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 		// the one the copy replaces: every blob belongs to one version.
 		replaced := srcCur && src.VersionID == "" && db.Versioning != VersioningEnabled
 		if sameChecksum && sameEncryption(src.Encryption, want) && replaced {
-			o, err := s.copyInPlace(ctx, op, src, dst, func(o *Object) { o.LockMode, o.LockUntil, o.LegalHold = mode, until, hold })
+			// A class change to another tier (or out of an archive) moves
+			// the stored bytes, ciphertext as is, into the new tier.
+			var moved []Segment
+			move := view != src || s.tierOf(dst.StorageClass) != segTier(src)
+			if move {
+				if moved, _, err = s.copySegments(ctx, view.Segments, view.inline, s.tierOf(dst.StorageClass)); err != nil {
+					return nil, err
+				}
+			}
+			o, err := s.copyInPlace(ctx, op, src, dst, func(o *Object) {
+				o.LockMode, o.LockUntil, o.LegalHold = mode, until, hold
+				o.Restore, o.AccessTier, o.ArchiveStatus, o.LastAccess = nil, "", "", nil
+				if move {
+					o.Segments, o.inline, o.CRC = moved, nil, 0
+				}
+			})
 			if err != nil {
+				s.deleteBlobs(ctx, blobIDs(moved))
 				return nil, err
 			}
 			o.CopySourceVersion = src.Version()
 			return o, nil
 		}
 	}
-	body, err := s.newReader(ctx, src, 0, src.Size, srcKey)
+	body, err := s.newReader(ctx, view, 0, src.Size, srcKey)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +97,7 @@ func (s *Store) CopyObject(ctx context.Context, in *CopyInput) (*Object, error) 
 	if err != nil {
 		return nil, err
 	}
-	got, err := s.ingest(ctx, body, src.Size, MaxObjectSize, alg, true, streamKey(dk, 0))
+	got, err := s.ingest(ctx, body, src.Size, MaxObjectSize, alg, true, streamKey(dk, 0), s.tierOf(dst.StorageClass))
 	if err != nil {
 		return nil, err
 	}

@@ -86,8 +86,8 @@ func TestCopyObject(t *testing.T) {
 		wantCode(t, err, "NoSuchBucket")
 		_, err = s.CopyObject(ctx, &CopyInput{SrcBucket: "src", SrcKey: "obj", Dst: PutInput{Bucket: "nope", Key: "x"}})
 		wantCode(t, err, "NoSuchBucket")
-		_, err = s.CopyObject(ctx, &CopyInput{SrcBucket: "src", SrcKey: "obj", Dst: PutInput{Bucket: "dst", Key: "x", StorageClass: "GLACIER"}})
-		wantCode(t, err, "NotImplemented")
+		_, err = s.CopyObject(ctx, &CopyInput{SrcBucket: "src", SrcKey: "obj", Dst: PutInput{Bucket: "dst", Key: "x", StorageClass: "OUTPOSTS"}})
+		wantCode(t, err, "InvalidStorageClass")
 		// Destination conditions.
 		_, err = s.CopyObject(ctx, &CopyInput{SrcBucket: "src", SrcKey: "obj", Dst: PutInput{Bucket: "dst", Key: "copy", Cond: Conditions{IfNoneMatch: "*"}}})
 		wantCode(t, err, "PreconditionFailed")

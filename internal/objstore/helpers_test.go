@@ -16,6 +16,7 @@ import (
 
 	"github.com/tarnhq/tarn/internal/errs"
 	"github.com/tarnhq/tarn/internal/storage/blob"
+	"github.com/tarnhq/tarn/internal/storage/blob/compressed"
 	blobdisk "github.com/tarnhq/tarn/internal/storage/blob/disk"
 	blobmem "github.com/tarnhq/tarn/internal/storage/blob/mem"
 	"github.com/tarnhq/tarn/internal/storage/meta"
@@ -59,6 +60,27 @@ type backend struct {
 	open     func(t *testing.T) (meta.Store, blob.Store)
 }
 
+// coldTiers returns a compressed cold tier on the backend's kind of store
+// (its directory, for disk) and registers its Close.
+func coldTiers(t *testing.T, realDisk bool) (map[string]blob.Store, string) {
+	t.Helper()
+	var inner blob.Store = blobmem.New()
+	dir := ""
+	if realDisk {
+		dir = t.TempDir()
+		d, err := blobdisk.Open(dir, blobdisk.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inner = d
+	}
+	c, err := compressed.New(inner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]blob.Store{ColdTier: c}, dir
+}
+
 var backends = []backend{
 	{name: "mem", open: func(t *testing.T) (meta.Store, blob.Store) {
 		return metamem.New(), blobmem.New()
@@ -80,7 +102,12 @@ func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func newStoreOn(t *testing.T, m meta.Store, b blob.Store, clock *fakeClock) *Store {
 	t.Helper()
-	opts := Options{InlineLimit: testInline, Logger: quietLogger()}
+	return newStoreOnTiers(t, m, b, clock, nil)
+}
+
+func newStoreOnTiers(t *testing.T, m meta.Store, b blob.Store, clock *fakeClock, tiers map[string]blob.Store) *Store {
+	t.Helper()
+	opts := Options{InlineLimit: testInline, Logger: quietLogger(), Tiers: tiers}
 	if clock != nil {
 		opts.Now = clock.Now
 	}
@@ -105,7 +132,9 @@ func forEachBackendClock(t *testing.T, fn func(t *testing.T, s *Store, c *fakeCl
 			m, b := be.open(t)
 			t.Cleanup(func() { b.Close(); m.Close() })
 			c := newClock()
-			fn(t, newStoreOn(t, m, b, c), c)
+			tiers, _ := coldTiers(t, be.realDisk)
+			t.Cleanup(func() { tiers[ColdTier].Close() })
+			fn(t, newStoreOnTiers(t, m, b, c, tiers), c)
 		})
 	}
 }
@@ -255,3 +284,7 @@ func setTags(s *Store, ctx context.Context, bucket, key string, tags []Tag) erro
 	_, err := s.SetObjectTags(ctx, bucket, key, "", tags)
 	return err
 }
+
+type blobStore = blob.Store
+
+func compressedFor(inner blob.Store) (blob.Store, error) { return compressed.New(inner) }

@@ -35,7 +35,9 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // an inline buffer or a new committed blob. inlineOK allows inlining. When
 // enc is set the stored bytes are its encryption (digests are of the
 // plaintext); size is always the plaintext size.
-func (s *Store) ingest(ctx context.Context, body io.Reader, size, max int64, alg checksum.Algorithm, inlineOK bool, enc *sse.Key) (*ingested, error) {
+//
+// Blobs are written to tier; only hot-tier objects are inlined.
+func (s *Store) ingest(ctx context.Context, body io.Reader, size, max int64, alg checksum.Algorithm, inlineOK bool, enc *sse.Key, tier string) (*ingested, error) {
 	const op = "objstore.ingest"
 	if size > max {
 		return nil, errs.E(op, errs.TooLarge, errs.Code("EntityTooLarge"), "Your proposed upload exceeds the maximum allowed object size.")
@@ -45,7 +47,7 @@ func (s *Store) ingest(ctx context.Context, body io.Reader, size, max int64, alg
 	}
 	hr := checksum.NewReader(body, alg)
 	limit := int64(s.opts.InlineLimit)
-	if inlineOK && size >= 0 && size <= limit {
+	if inlineOK && tier == HotTier && size >= 0 && size <= limit {
 		buf := make([]byte, size)
 		if _, err := io.ReadFull(hr, buf); err != nil {
 			return nil, bodyErr(op, err)
@@ -62,7 +64,7 @@ func (s *Store) ingest(ctx context.Context, body io.Reader, size, max int64, alg
 		}
 		return &ingested{inline: buf, size: size, md5: hr.MD5(), sum: hr.Sum()}, nil
 	}
-	id := newBlobID()
+	id := newBlobIDIn(tier)
 	bw, err := s.blobs.Create(ctx, id)
 	if err != nil {
 		return nil, errs.E(op, errs.IO, err)

@@ -202,9 +202,9 @@ func (s *Store) UploadPart(ctx context.Context, in *PartInput) (*Part, error) {
 	}
 	var got *ingested
 	if in.Copy != nil {
-		got, err = s.ingestCopy(ctx, in.Copy, alg, streamKey(dk, in.Number))
+		got, err = s.ingestCopy(ctx, in.Copy, alg, streamKey(dk, in.Number), s.tierOf(u.StorageClass))
 	} else {
-		got, err = s.ingest(ctx, in.Body.Body, in.Body.Size, MaxPartSize, alg, false, streamKey(dk, in.Number))
+		got, err = s.ingest(ctx, in.Body.Body, in.Body.Size, MaxPartSize, alg, false, streamKey(dk, in.Number), s.tierOf(u.StorageClass))
 		if err == nil {
 			if err = verifyDigests(op, &in.Body, alg, got); err != nil {
 				s.discard(ctx, got)
@@ -226,7 +226,7 @@ func (s *Store) UploadPart(ctx context.Context, in *PartInput) (*Part, error) {
 	return p, nil
 }
 
-func (s *Store) ingestCopy(ctx context.Context, c *CopyInput, alg checksum.Algorithm, enc *sse.Key) (*ingested, error) {
+func (s *Store) ingestCopy(ctx context.Context, c *CopyInput, alg checksum.Algorithm, enc *sse.Key, tier string) (*ingested, error) {
 	const op = "objstore.UploadPartCopy"
 	if _, err := s.bucket(c.SrcBucket); err != nil {
 		return nil, err
@@ -253,12 +253,16 @@ func (s *Store) ingestCopy(ctx context.Context, c *CopyInput, alg checksum.Algor
 	if err != nil {
 		return nil, err
 	}
-	body, err := s.newReader(ctx, src, start, length, srcKey)
+	view, err := s.readView(src)
+	if err != nil {
+		return nil, err
+	}
+	body, err := s.newReader(ctx, view, start, length, srcKey)
 	if err != nil {
 		return nil, err
 	}
 	defer body.Close()
-	got, err := s.ingest(ctx, body, length, MaxPartSize, alg, false, enc)
+	got, err := s.ingest(ctx, body, length, MaxPartSize, alg, false, enc, tier)
 	if err != nil {
 		return nil, err
 	}

@@ -172,8 +172,8 @@ func TestMultipartErrors(t *testing.T) {
 		wantCode(t, err, "NoSuchBucket")
 		_, err = s.CreateUpload(ctx, &PutInput{Bucket: defaultBkt, Key: ""})
 		wantCode(t, err, "InvalidArgument")
-		_, err = s.CreateUpload(ctx, &PutInput{Bucket: defaultBkt, Key: "k", StorageClass: "GLACIER"})
-		wantCode(t, err, "NotImplemented")
+		_, err = s.CreateUpload(ctx, &PutInput{Bucket: defaultBkt, Key: "k", StorageClass: "SNOW"})
+		wantCode(t, err, "InvalidStorageClass")
 		u, err := s.CreateUpload(ctx, &PutInput{Bucket: defaultBkt, Key: "k"})
 		must(t, err)
 		for _, n := range []int{0, -1, MaxParts + 1} {

@@ -50,14 +50,19 @@ func validatePut(op string, in *PutInput) (checksum.Algorithm, error) {
 		return "", err
 	}
 	switch in.StorageClass {
-	case "", DefaultStorageClass:
+	case "":
 	default:
 		if !ValidStorageClass(in.StorageClass) {
 			return "", errs.E(op, errs.Invalid, errs.Code("InvalidStorageClass"), "The storage class you specified is not valid")
 		}
-		// Storage classes other than STANDARD need real tiers (a later
-		// issue); refuse them visibly rather than accept and ignore them.
-		return "", errs.E(op, errs.Invalid, errs.Code("NotImplemented"), "Storage class "+in.StorageClass+" is not supported by this server yet; only STANDARD is.")
+		if !storedClass(in.StorageClass) {
+			// OUTPOSTS, SNOW, EXPRESS_ONEZONE need hardware or a
+			// directory bucket that this server does not have.
+			return "", errs.E(op, errs.Invalid, errs.Code("InvalidStorageClass"), "The storage class you specified is not valid")
+		}
+		if in.StorageClass == DefaultStorageClass {
+			in.StorageClass = ""
+		}
 	}
 	var alg checksum.Algorithm
 	if in.ChecksumAlgorithm != "" {
@@ -94,7 +99,7 @@ func (s *Store) PutObject(ctx context.Context, in *PutInput) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	got, err := s.ingest(ctx, in.Body, in.Size, MaxPutSize, alg, true, streamKey(dk, 0))
+	got, err := s.ingest(ctx, in.Body, in.Size, MaxPutSize, alg, true, streamKey(dk, 0), s.tierOf(in.StorageClass))
 	if err != nil {
 		return nil, err
 	}
@@ -236,12 +241,17 @@ func (s *Store) get(ctx context.Context, in *GetInput, body bool) (*GetOutput, e
 			s.log.Error("inline object failed its checksum", "bucket", o.Bucket, "key", o.Key)
 			return nil, errs.E(op, errs.Corrupt, errs.Code("InternalError"), "The object's stored data failed its checksum.")
 		}
+		view, err := s.readView(o)
+		if err != nil {
+			return &GetOutput{Object: o}, err
+		}
+		s.access.touch(o)
 		if dk == nil && o.Encryption != nil {
 			if dk, err = s.dataKey(ctx, in.Bucket, in.Key, o.Encryption, in.Customer); err != nil {
 				return &GetOutput{Object: o}, err
 			}
 		}
-		if out.Body, err = s.newReader(ctx, o, out.Start, out.Length, dk); err != nil {
+		if out.Body, err = s.newReader(ctx, view, out.Start, out.Length, dk); err != nil {
 			return nil, err
 		}
 	}
@@ -297,6 +307,12 @@ func (s *Store) SetObjectTags(ctx context.Context, bucket, key, versionID string
 // rewriteVersion changes one version's record in place (data untouched);
 // fn returning an error changes nothing.
 func (s *Store) rewriteVersion(ctx context.Context, op, bucket, key, versionID string, fn func(*Object) error) (*Object, error) {
+	return s.rewriteVersionWith(ctx, op, bucket, key, versionID, func(o *Object, _ *versionBatch) error { return fn(o) })
+}
+
+// rewriteVersionWith is rewriteVersion whose fn may add operations (and
+// blobs to delete after the commit) to the version's batch.
+func (s *Store) rewriteVersionWith(ctx context.Context, op, bucket, key, versionID string, fn func(*Object, *versionBatch) error) (*Object, error) {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return nil, err
@@ -312,10 +328,10 @@ func (s *Store) rewriteVersion(ctx context.Context, op, bucket, key, versionID s
 	if o.DeleteMarker {
 		return nil, markerNotAllowed(o)
 	}
-	if err := fn(o); err != nil {
+	vb := &versionBatch{}
+	if err := fn(o, vb); err != nil {
 		return nil, err
 	}
-	vb := &versionBatch{}
 	if isCur {
 		vb.b.Set(objectKey(bucket, key), encodeObject(o))
 	} else {

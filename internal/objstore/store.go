@@ -34,6 +34,23 @@ type Options struct {
 	// DefaultEncryption applies to buckets without their own rule:
 	// SSES3 (S3's behaviour) or "" for none.
 	DefaultEncryption string
+
+	// Tiers are the blob stores besides the hot one, by tier name (the
+	// server configures ColdTier). The engine closes them on Close.
+	Tiers map[string]blob.Store
+	// ClassTiers maps storage classes to tiers; missing classes take
+	// DefaultClassTiers (mapped to hot when their tier is not configured).
+	ClassTiers map[string]string
+	// Day is the length of a lifecycle "day" (default 24h). Shortening it
+	// scales lifecycle rules, restore delays and expiries, and
+	// Intelligent-Tiering's 30/90/180-day thresholds alike.
+	Day time.Duration
+	// RestoreDelays is how long a restore takes per retrieval tier
+	// (Expedited, Standard, Bulk) at a 24-hour Day; it scales with Day.
+	// Missing tiers take DefaultRestoreDelays.
+	RestoreDelays map[string]time.Duration
+	// Lifecycle configures the background lifecycle engine.
+	Lifecycle LifecycleOptions
 }
 
 // Store is the S3 engine.
@@ -53,6 +70,14 @@ type Store struct {
 	bkeys bucketKeys
 
 	lastSeq atomic.Int64 // newest version stamp issued
+
+	classTier map[string]string // storage class → tier
+	// testHookMove, when set, runs between a tier move's copy and its
+	// commit; an error aborts the move there (crash-safety tests).
+	testHookMove func() error
+
+	lc     lifecycleState
+	access accessTracker
 }
 
 // Stats are engine counters for metrics.
@@ -72,7 +97,14 @@ func New(ctx context.Context, m meta.Store, b blob.Store, opts Options) (*Store,
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
+	if opts.Day <= 0 {
+		opts.Day = 24 * time.Hour
+	}
 	s := &Store{meta: m, blobs: b, opts: opts, log: opts.Logger, seed: maphash.MakeSeed(), buckets: map[string]*Bucket{}}
+	if err := s.setupTiers(); err != nil {
+		return nil, errs.E("objstore.New", errs.Invalid, err)
+	}
+	s.lc.init(&opts.Lifecycle)
 	it, err := m.NewIter(ctx, []byte(bucketPrefix), []byte(successor(bucketPrefix)))
 	if err != nil {
 		return nil, errs.E("objstore.New", errs.IO, err)

@@ -50,6 +50,10 @@ type Bucket struct {
 	// ObjectLock is set when Object Lock is enabled (it cannot be turned
 	// off); it holds the default retention, if any.
 	ObjectLock *ObjectLockConfig `json:"lock,omitempty"`
+	// Lifecycle is the lifecycle configuration, if any.
+	Lifecycle *LifecycleConfig `json:"lc,omitempty"`
+	// ITiering holds the Intelligent-Tiering configurations by id.
+	ITiering []ITieringConfig `json:"itc,omitempty"`
 }
 
 // Bucket versioning states, as S3 names them.
@@ -155,8 +159,33 @@ type Object struct {
 	CRC       uint32    `json:"crc,omitempty"`   // CRC32C of inline data (as stored)
 	// Encryption is set when the bytes are encrypted at rest.
 	Encryption *Encryption `json:"sse,omitempty"`
+	// Restore is the state of a restore of an archived object (GLACIER,
+	// DEEP_ARCHIVE, or INTELLIGENT_TIERING in an archive access tier).
+	Restore *RestoreState `json:"rst,omitempty"`
+	// AccessTier is the Intelligent-Tiering access tier of an
+	// INTELLIGENT_TIERING object: "" (frequent), AccessInfrequent,
+	// AccessArchiveInstant, or an archive tier (then ArchiveStatus is set).
+	AccessTier string `json:"at,omitempty"`
+	// ArchiveStatus is ARCHIVE_ACCESS or DEEP_ARCHIVE_ACCESS when an
+	// INTELLIGENT_TIERING object was archived (a restore is then needed).
+	ArchiveStatus string `json:"as,omitempty"`
+	// LastAccess is the last read of an INTELLIGENT_TIERING object, as
+	// last flushed from the engine's access tracker.
+	LastAccess *time.Time `json:"la,omitempty"`
 
 	inline []byte
+}
+
+// RestoreState is a restore of an archived object: requested (Ongoing,
+// completing at ReadyAt) or done (a hot-tier copy of the bytes in
+// Segments, deleted at Expiry).
+type RestoreState struct {
+	Ongoing  bool       `json:"on,omitempty"`
+	Tier     string     `json:"tier,omitempty"` // Expedited, Standard or Bulk
+	Days     int        `json:"days"`
+	ReadyAt  time.Time  `json:"ready"`
+	Expiry   *time.Time `json:"exp,omitempty"`
+	Segments []Segment  `json:"segs,omitempty"`
 }
 
 // Version returns the version id as S3 shows it ("null" for the null

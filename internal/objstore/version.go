@@ -273,7 +273,7 @@ func (vb *versionBatch) demote(o *Object, now time.Time) {
 
 // drop removes version o (current when cur is set) and its references.
 func (vb *versionBatch) drop(o *Object, cur bool) {
-	for _, id := range blobIDs(o.Segments) {
+	for _, id := range o.allBlobIDs() {
 		if !vb.keep[id] {
 			vb.b.Delete(refKey(id))
 			vb.dead = append(vb.dead, id)

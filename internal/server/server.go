@@ -51,6 +51,7 @@ type Server struct {
 	iam     *iam.Store
 	keyring *sse.Keyring
 	obj     *objstore.Store
+	objx    objExtras // tiers and background work of the object store (objstore.go)
 	edge    *edge.Edge
 	http    *http.Server
 	ln      net.Listener
@@ -126,9 +127,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		s.closeStores()
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	s.obj, err = objstore.New(ctx, s.meta, s.blobs, objstore.Options{InlineLimit: cfg.InlineLimit, Region: cfg.Region,
-		Logger: log.With("component", "objstore"), Keyring: s.keyring, KMS: s.kms, DefaultEncryption: defEnc})
+	objOpts := objstore.Options{InlineLimit: cfg.InlineLimit, Region: cfg.Region,
+		Logger: log.With("component", "objstore"), Keyring: s.keyring, KMS: s.kms, DefaultEncryption: defEnc}
+	if err := s.tierOptions(&objOpts); err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	s.obj, err = objstore.New(ctx, s.meta, s.blobs, objOpts)
 	if err != nil {
+		s.closeTiers()
 		s.closeStores()
 		return nil, fmt.Errorf("server: object store: %w", err)
 	}
@@ -142,12 +149,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	}
 	verifier := &sigv4.Verifier{Creds: s.iam, MaxSkew: cfg.MaxSkew}
 	metrics := edge.NewMetrics()
+	s.registerObjMetrics(metrics.Registry)
 	s3h := s3api.New(s.obj, iam.OwnerAuthorizer{}, s.iam, verifier, s3api.Options{Domain: cfg.Domain, Region: cfg.Region,
 		Logger: log.With("component", "s3api"), SSECOverHTTPLoopback: cfg.SSECHTTPLoopback})
 	internal := http.NewServeMux()
 	internal.HandleFunc("/_tarn/health", s.health)
 	internal.Handle("/_tarn/metrics", metrics.Handler())
 	internal.Handle(adminapi.Prefix, adminapi.New(s.iam, verifier))
+	s.mountObjAdmin(internal, verifier)
 	internal.HandleFunc("/_tarn/", func(w http.ResponseWriter, r *http.Request) {
 		awserr.WriteJSON(w, awserr.New("UnknownOperationException", "No tarn endpoint %s.", r.URL.Path).WithStatus(http.StatusNotFound),
 			"application/json", reqctx.From(r.Context()).ID)
@@ -253,6 +262,7 @@ func (s *Server) Serve() error {
 	if s.cfg.SSEMasterRotation > 0 {
 		go s.rotateMasterKeys(s.cfg.SSEMasterRotation)
 	}
+	s.startObjBackground()
 	s.ready.Store(true)
 	err := s.http.Serve(s.ln)
 	if errors.Is(err, http.ErrServerClosed) {
@@ -307,6 +317,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err != nil {
 		s.http.Close()
 	}
+	s.stopObjBackground()
 	s.closeStores()
 	return err
 }
@@ -320,6 +331,7 @@ func (s *Server) closeStores() {
 			s.log.Error("close shard logs", "err", err)
 		}
 	}
+	s.closeTiers()
 	if s.blobs != nil {
 		if err := s.blobs.Close(); err != nil {
 			s.log.Error("close blob store", "err", err)

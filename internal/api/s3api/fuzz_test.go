@@ -23,7 +23,7 @@ func (fakeAccounts) Account(id string) (iam.Account, bool) {
 }
 func (fakeAccounts) Principal(string) (*iam.Principal, bool) { return nil, false }
 
-const nops = 11
+const nops = 14
 
 // FuzzXMLBodies sends arbitrary bodies to every operation that parses an
 // XML document. The handler must never panic or answer 5xx, and a rejected
@@ -42,6 +42,12 @@ func FuzzXMLBodies(f *testing.F) {
 		`<LegalHold><Status>ON</Status></LegalHold>`,
 		`<Delete><Object><Key>k</Key><VersionId>null</VersionId></Object><Object><Key>k</Key><VersionId>x</VersionId></Object></Delete>`,
 		`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Tagging>&a;</Tagging>`,
+		`<LifecycleConfiguration><Rule><ID>r</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>a</Key><Value>b</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><Expiration><Days>365</Days></Expiration><NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>GLACIER</StorageClass><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionTransition><NoncurrentVersionExpiration><NoncurrentDays>90</NoncurrentDays></NoncurrentVersionExpiration></Rule></LifecycleConfiguration>`,
+		`<LifecycleConfiguration><Rule><Prefix></Prefix><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>`,
+		`<LifecycleConfiguration><Rule><Filter><Prefix/></Filter><Status>Enabled</Status><Transition><Date>2030-01-01T00:00:00Z</Date><StorageClass>GLACIER</StorageClass></Transition></Rule></LifecycleConfiguration>`,
+		`<RestoreRequest><Days>2</Days><GlacierJobParameters><Tier>Bulk</Tier></GlacierJobParameters></RestoreRequest>`,
+		`<RestoreRequest><Days>-1</Days></RestoreRequest>`,
+		`<IntelligentTieringConfiguration><Id>a</Id><Filter><Prefix>p/</Prefix></Filter><Status>Enabled</Status><Tiering><Days>90</Days><AccessTier>ARCHIVE_ACCESS</AccessTier></Tiering></IntelligentTieringConfiguration>`,
 		``, `<`, `<Delete>`, "\x00\xff",
 	}
 	for _, s := range seeds {
@@ -62,6 +68,9 @@ func FuzzXMLBodies(f *testing.F) {
 	}
 	u, err := store.CreateUpload(ctx, &objstore.PutInput{Bucket: "fuzz-bucket", Key: "mp"})
 	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := store.PutObject(ctx, &objstore.PutInput{Bucket: "fuzz-bucket", Key: "g", Body: bytes.NewReader([]byte("v")), Size: 1, StorageClass: "GLACIER"}); err != nil {
 		f.Fatal(err)
 	}
 	h := New(store, iam.OwnerAuthorizer{}, fakeAccounts{}, nil, Options{})
@@ -102,6 +111,12 @@ func FuzzXMLBodies(f *testing.F) {
 			method, target = http.MethodPut, "/fuzz-lock/k?legal-hold"
 		case 10:
 			method, target = http.MethodPost, "/fuzz-lock?delete"
+		case 11:
+			method, target = http.MethodPut, "/fuzz-bucket?lifecycle"
+		case 12:
+			method, target = http.MethodPost, "/fuzz-bucket/g?restore"
+		case 13:
+			method, target = http.MethodPut, "/fuzz-bucket?intelligent-tiering&id=a"
 		}
 		r := httptest.NewRequest(method, target, bytes.NewReader(body))
 		sum := md5.Sum(body)
@@ -120,6 +135,15 @@ func FuzzXMLBodies(f *testing.F) {
 			if _, err := store.GetUpload(ctx, "fuzz-bucket", "mp", u.ID); err != nil {
 				t.Fatalf("op %d rejected (%d) but the upload is gone: %v", op, w.Code, err)
 			}
+			if _, err := store.GetBucketLifecycle(ctx, "fuzz-bucket"); err == nil {
+				t.Fatalf("op %d rejected (%d) but a lifecycle configuration was stored", op, w.Code)
+			}
+			if g, err := store.Stat(ctx, "fuzz-bucket", "g"); err != nil || g.Restore != nil {
+				t.Fatalf("op %d rejected (%d) but the archived object changed: %v", op, w.Code, err)
+			}
+			if list, _ := store.ListBucketITiering(ctx, "fuzz-bucket"); len(list) != 0 {
+				t.Fatalf("op %d rejected (%d) but an Intelligent-Tiering configuration was stored", op, w.Code)
+			}
 		}
 		// Whatever happened, the held version of fuzz-lock/k survives.
 		o, err := store.StatVersion(ctx, "fuzz-lock", "k", held.VersionID)
@@ -132,6 +156,9 @@ func FuzzXMLBodies(f *testing.F) {
 		// Restore state a successful operation changed.
 		store.PutObject(ctx, &objstore.PutInput{Bucket: "fuzz-bucket", Key: "k", Body: bytes.NewReader([]byte("v")), Size: 1})
 		store.DeleteBucket(ctx, "fuzz-new-bucket")
+		store.DeleteBucketLifecycle(ctx, "fuzz-bucket")
+		store.DeleteBucketITiering(ctx, "fuzz-bucket", "a")
+		store.PutObject(ctx, &objstore.PutInput{Bucket: "fuzz-bucket", Key: "g", Body: bytes.NewReader([]byte("v")), Size: 1, StorageClass: "GLACIER"})
 		if _, err := store.GetUpload(ctx, "fuzz-bucket", "mp", u.ID); err != nil {
 			u, _ = store.CreateUpload(ctx, &objstore.PutInput{Bucket: "fuzz-bucket", Key: "mp"})
 		}

@@ -227,6 +227,12 @@ func objectHeaders(w http.ResponseWriter, o *objstore.Object, checksumMode bool)
 	if c := o.Class(); c != objstore.DefaultStorageClass {
 		hd.Set("x-amz-storage-class", c)
 	}
+	if r := objstore.RestoreHeader(o); r != "" {
+		hd.Set("x-amz-restore", r)
+	}
+	if o.ArchiveStatus != "" {
+		hd.Set("x-amz-archive-status", o.ArchiveStatus)
+	}
 	sseHeaders(w, o.Encryption)
 	if checksumMode && o.Checksum != nil {
 		if a, ok := checksum.ParseAlgorithm(o.Checksum.Algorithm); ok {

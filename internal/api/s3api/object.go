@@ -32,6 +32,7 @@ func (h *Handler) putObject(q *request) error {
 	writeChecksumHeader(q.w, o.Checksum)
 	sseHeaders(q.w, o.Encryption)
 	versionHeader(q.w, o)
+	h.expirationHeader(q.w, o)
 	q.w.Header().Set("ETag", `"`+o.ETag+`"`)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
@@ -98,6 +99,7 @@ func (h *Handler) getObject(q *request, body bool) error {
 	objectHeaders(q.w, o, strings.EqualFold(q.r.Header.Get("x-amz-checksum-mode"), "ENABLED") && !out.Ranged)
 	versionHeader(q.w, o)
 	lockHeaders(q.w, o)
+	h.expirationHeader(q.w, o)
 	applyOverrides(q.w, q.q)
 	if o.PartCount > 0 && in.PartNumber > 0 {
 		q.w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(o.PartCount))

@@ -70,9 +70,9 @@ type request struct {
 // subresources S3 knows; a request naming one we do not serve gets
 // NotImplemented rather than being mistaken for a plain GET/PUT.
 var unsupported = []string{
-	"accelerate", "analytics", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics",
+	"accelerate", "analytics", "inventory", "logging", "metrics",
 	"notification", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
-	"replication", "requestPayment", "website", "restore",
+	"replication", "requestPayment", "website",
 	"select", "torrent", "attributes", "session", "metadataTable", "abac",
 }
 
@@ -135,6 +135,9 @@ func (h *Handler) route(q *request) error {
 func (q *request) has(name string) bool { _, ok := q.q[name]; return ok }
 
 func (h *Handler) routeBucket(q *request) error {
+	if q.has("intelligent-tiering") {
+		return h.intelligentTiering(q)
+	}
 	switch q.r.Method {
 	case http.MethodPut:
 		switch {
@@ -150,6 +153,8 @@ func (h *Handler) routeBucket(q *request) error {
 			return h.putACL(q)
 		case q.has("encryption"):
 			return h.putBucketEncryption(q)
+		case q.has("lifecycle"):
+			return h.putBucketLifecycle(q)
 		}
 		return h.createBucket(q)
 	case http.MethodGet:
@@ -172,6 +177,8 @@ func (h *Handler) routeBucket(q *request) error {
 			return h.getACL(q)
 		case q.has("encryption"):
 			return h.getBucketEncryption(q)
+		case q.has("lifecycle"):
+			return h.getBucketLifecycle(q)
 		case q.q.Get("list-type") == "2":
 			return h.listObjectsV2(q)
 		}
@@ -186,6 +193,8 @@ func (h *Handler) routeBucket(q *request) error {
 			return h.deleteBucketCORS(q)
 		case q.has("encryption"):
 			return h.deleteBucketEncryption(q)
+		case q.has("lifecycle"):
+			return h.deleteBucketLifecycle(q)
 		}
 		return h.deleteBucket(q)
 	case http.MethodPost:
@@ -247,6 +256,8 @@ func (h *Handler) routeObject(q *request) error {
 			return h.createUpload(q)
 		case q.has("uploadId"):
 			return h.completeUpload(q)
+		case q.has("restore"):
+			return h.restoreObject(q)
 		}
 	}
 	return awserr.New("MethodNotAllowed")

@@ -103,7 +103,7 @@ func (s *Server) AWSConfig(accessKey, secretKey string) aws.Config {
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
 		BaseEndpoint:     aws.String(s.URL),
-		HTTPClient:       &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+		HTTPClient:       &http.Client{Transport: detachedBodies{&http.Transport{MaxIdleConnsPerHost: 64}}},
 		RetryMaxAttempts: 1,
 	}
 }
