@@ -69,7 +69,7 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	}
 	c := kinesis.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(o.Endpoint), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(o.AccessKey, o.Secret, ""),
-		HTTPClient:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}})
+		HTTPClient:  &http.Client{Transport: detachedBodies{&http.Transport{MaxIdleConnsPerHost: 256}}}})
 	name := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: &name, ShardCount: aws.Int32(int32(o.Shards))}); err != nil {
 		return KinesisResult{}, err

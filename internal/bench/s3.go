@@ -34,7 +34,7 @@ func NewS3Client(endpoint, ak, sk string, maxConns int) *s3.Client {
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider(ak, sk, ""),
 		BaseEndpoint:     aws.String(endpoint),
-		HTTPClient:       &http.Client{Transport: tr},
+		HTTPClient:       &http.Client{Transport: detachedBodies{tr}},
 		RetryMaxAttempts: 1,
 	}, func(o *s3.Options) { o.UsePathStyle = true })
 }
