@@ -155,6 +155,9 @@ func grokResult(ctx context.Context, s *Sample, classification, pattern, custom 
 		return nil, err
 	}
 	inf.Parameters["classification"] = classification
+	if custom != "" {
+		inf.Parameters["grokCustomPatterns"] = custom
+	}
 	return &Result{Classification: classification, Certainty: CertaintyMatch, Inference: inf}, nil
 }
 

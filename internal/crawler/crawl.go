@@ -280,12 +280,15 @@ func newUnit(folder, sig string, r *Result) *unit {
 		u.Codec = string(inf.Compression)
 		for k, v := range inf.Parameters {
 			switch k {
-			case "recordCount", "averageRecordSize", "grokPattern":
+			case "recordCount", "averageRecordSize", "grokPattern", "grokCustomPatterns":
 			default:
 				u.Params[k] = v
 			}
 		}
 		u.Storage, _ = formats.StorageFormatFor(inf)
+		if cp := inf.Parameters["grokCustomPatterns"]; cp != "" {
+			u.Storage.SerdeParameters["input.grokCustomPatterns"] = cp
+		}
 	} else {
 		u.Params["classification"] = Unknown
 		u.Codec = string(compress.None)

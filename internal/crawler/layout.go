@@ -150,7 +150,8 @@ func (l *layout) build(n *node) (*cand, []*cand) {
 // forced or CombineCompatibleSchemas) a majority of similar schemas. A
 // schema is similar when the columns it shares with the "core" (columns
 // present in more than half of the siblings) are at least threshold of the
-// union of both.
+// smaller of the two: a folder that adds columns to the core is similar,
+// one with mostly other columns is not.
 func (l *layout) compatible(kids []*cand, forced bool) bool {
 	for _, k := range kids[1:] {
 		if k.depth != kids[0].depth {
@@ -183,8 +184,7 @@ func (l *layout) compatible(kids []*cand, forced bool) bool {
 				shared++
 			}
 		}
-		union := len(core) + len(k.cols) - shared
-		if union > 0 && float64(shared)/float64(union) >= l.threshold {
+		if smaller := min(len(core), len(k.cols)); smaller > 0 && float64(shared)/float64(smaller) >= l.threshold {
 			similar++
 		}
 	}
