@@ -65,6 +65,11 @@ type Config struct {
 	KinesisStateDelay time.Duration `flag:"kinesis-state-delay" usage:"how long Kinesis streams stay CREATING, UPDATING or DELETING"`
 	// KinesisShardLimit is the account's open-shard quota.
 	KinesisShardLimit int `flag:"kinesis-shard-limit" usage:"Kinesis open-shard quota of the account"`
+	// CrawlerWorkers bounds the files Glue crawlers read at once.
+	CrawlerWorkers int `flag:"crawler-workers" usage:"files Glue crawlers read in parallel (all crawls together)"`
+	// CrawlerScheduleMinute is how long one minute of crawler schedule
+	// time lasts; shorten it to watch cron schedules fire in demos.
+	CrawlerScheduleMinute time.Duration `flag:"crawler-schedule-minute" usage:"real duration of one minute of Glue crawler schedule time (demos: 1s)"`
 }
 
 // Default returns the embedded defaults.
@@ -85,6 +90,9 @@ func Default() Config {
 		KinesisLimits:       "on",
 		KinesisStateDelay:   500 * time.Millisecond,
 		KinesisShardLimit:   500,
+
+		CrawlerWorkers:        8,
+		CrawlerScheduleMinute: time.Minute,
 	}
 }
 
@@ -128,6 +136,12 @@ func (c *Config) Validate() error {
 	case "AES256", "none":
 	default:
 		return fmt.Errorf("config: s3 default encryption %q: want AES256 or none", c.S3DefaultEncryption)
+	}
+	if c.CrawlerWorkers < 1 || c.CrawlerWorkers > 1024 {
+		return fmt.Errorf("config: crawler workers %d: want 1..1024", c.CrawlerWorkers)
+	}
+	if c.CrawlerScheduleMinute < time.Millisecond {
+		return fmt.Errorf("config: crawler schedule minute must be at least 1ms")
 	}
 	if c.SSEMasterRotation < 0 {
 		return fmt.Errorf("config: sse master rotation must not be negative")
