@@ -199,7 +199,7 @@ func (e *env) crawl(args map[string]string, config string) string {
 	name := cmp(args["name"], "c")
 	db := cmp(args["db"], "db")
 	in := &CrawlerInput{Name: name, Role: ptr("arn:aws:iam::000000000000:role/glue"), DatabaseName: &db,
-		Targets: &Targets{S3Targets: []S3Target{{Path: cmp(args["path"], "s3://"+testBucket+"/")}}},
+		Targets:            &Targets{S3Targets: []S3Target{{Path: cmp(args["path"], "s3://"+testBucket+"/")}}},
 		SchemaChangePolicy: &SchemaChangePolicy{UpdateBehavior: args["update"], DeleteBehavior: args["delete"]}}
 	if v, ok := args["prefix"]; ok {
 		in.TablePrefix = &v
