@@ -62,7 +62,7 @@ func ParseCron(expr string, minInterval time.Duration) (*Cron, error) {
 	if err := setField(c.hour[:], f[1], 0, 23, nil); err != nil {
 		return nil, fmt.Errorf("hours: %v", err)
 	}
-	if err := setField(c.month[:], f[3], 1, 12, monthNames); err != nil {
+	if err := setField(c.month[1:], f[3], 1, 12, monthNames); err != nil {
 		return nil, fmt.Errorf("month: %v", err)
 	}
 	if err := setField(c.year[:], f[5], minYear, maxYear, nil); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -112,6 +113,9 @@ func newEnv(t testing.TB, opts Options) *env {
 	}
 	if opts.Now == nil {
 		opts.Now = clock.now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	eng, err := Open(ctx, m, c, obj, opts)
 	if err != nil {
