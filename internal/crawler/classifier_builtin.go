@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/tarnhq/tarn/internal/formats"
 	"github.com/tarnhq/tarn/internal/formats/grok"
@@ -206,14 +205,17 @@ func (csvBuiltin) Classify(ctx context.Context, s *Sample) (*Result, error) {
 	return &Result{Classification: "csv", Certainty: CertaintyMatch, Inference: inf}, nil
 }
 
-// textual reports whether head looks like text: valid UTF-8 (a cut last
-// rune aside) without NUL bytes.
+// textual reports whether head looks like text: no NUL bytes and few
+// control characters (tab, CR, LF and ^A, a Hive delimiter, aside).
 func textual(head []byte) bool {
 	if len(head) == 0 || bytes.IndexByte(head, 0) >= 0 {
 		return false
 	}
-	if len(head) > 4 {
-		head = head[:len(head)-4]
+	ctl := 0
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' && c != 1 {
+			ctl++
+		}
 	}
-	return utf8.Valid(head)
+	return ctl*100 <= len(head)
 }
