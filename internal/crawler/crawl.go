@@ -342,7 +342,9 @@ func (e *Engine) classifyObject(ctx context.Context, r *run, bucket string, o ob
 		}
 		return &Result{Classification: Unknown}, nil
 	}
-	head := make([]byte, HeadBytes)
+	hp := headPool.Get().(*[]byte)
+	defer headPool.Put(hp)
+	head := *hp
 	n, err := io.ReadFull(rc, head)
 	rc.Close()
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
@@ -356,6 +358,9 @@ func (e *Engine) classifyObject(ctx context.Context, r *run, bucket string, o ob
 	r.bytesRead.Add(read)
 	return res, err
 }
+
+// headPool recycles the head buffers of classified files.
+var headPool = sync.Pool{New: func() any { b := make([]byte, HeadBytes); return &b }}
 
 // decompressed opens the decompressed content of a sample.
 func decompressed(s *Sample) (io.ReadCloser, compress.Codec, error) {
