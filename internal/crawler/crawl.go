@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -335,6 +336,18 @@ func (e *Engine) classifyObject(ctx context.Context, r *run, bucket string, o ob
 		}
 	}()
 	s := &Sample{Name: o.key, Size: o.size, Open: open, SampleRows: e.opts.SampleRows}
+	// Columnar and container files are recognised by their first bytes;
+	// read no more of them here.
+	first := make([]byte, min(16, o.size))
+	if n, err := open().(io.ReaderAt).ReadAt(first, 0); n == len(first) && compress.Detect(o.key, first) == compress.None &&
+		(bytes.HasPrefix(first, []byte("PAR1")) || bytes.HasPrefix(first, []byte("ORC")) || bytes.HasPrefix(first, []byte("Obj\x01"))) {
+		s.Head, s.Codec = first, compress.None
+		res, err := Classify(ctx, r.classifiers, s)
+		r.bytesRead.Add(read)
+		return res, err
+	} else if err != nil && err != io.EOF {
+		return nil, err
+	}
 	rc, codec, err := decompressed(s)
 	if err != nil {
 		if errors.Is(err, errReadObject) {

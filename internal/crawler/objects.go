@@ -29,6 +29,7 @@ type objectReader struct {
 	bucket, key string
 	size        int64
 	body        io.ReadCloser
+	started     bool
 	read        *int64 // bytes fetched, for the run's counters
 }
 
@@ -40,10 +41,19 @@ func (r *objectReader) Read(p []byte) (int, error) {
 		}
 		r.body = out.Body
 	}
+	if !r.started && len(p) > firstRead {
+		// Formats peek a few bytes first; columnar formats then read
+		// their footer with ReadAt. Keep that first peek small.
+		p = p[:firstRead]
+	}
+	r.started = true
 	n, err := r.body.Read(p)
 	*r.read += int64(n)
 	return n, err
 }
+
+// firstRead caps the first streamed read of an object.
+const firstRead = 4 << 10
 
 func (r *objectReader) ReadAt(p []byte, off int64) (int, error) {
 	if off >= r.size {
