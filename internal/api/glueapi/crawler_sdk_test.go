@@ -135,18 +135,26 @@ func TestCrawlerCRUDAndErrors(t *testing.T) {
 	_, err := c.CreateCrawler(ctx, in)
 	wantErr(t, err, "AlreadyExistsException")
 	for name, bad := range map[string]func(*glue.CreateCrawlerInput){
-		"schedule":       func(i *glue.CreateCrawlerInput) { i.Schedule = aws.String("cron(0 12 * * * *)") },
-		"too frequent":   func(i *glue.CreateCrawlerInput) { i.Schedule = aws.String("cron(* * * * ? *)") },
-		"path":           func(i *glue.CreateCrawlerInput) { i.Targets.S3Targets[0].Path = aws.String("http://x") },
-		"sample":         func(i *glue.CreateCrawlerInput) { i.Targets.S3Targets[0].SampleSize = aws.Int32(250) },
-		"config":         func(i *glue.CreateCrawlerInput) { i.Configuration = aws.String(`{"Version":2.0}`) },
-		"config json":    func(i *glue.CreateCrawlerInput) { i.Configuration = aws.String(`{`) },
-		"no targets":     func(i *glue.CreateCrawlerInput) { i.Targets = &types.CrawlerTargets{} },
-		"classifier":     func(i *glue.CreateCrawlerInput) { i.Classifiers = []string{"nope"} },
-		"update enum":    func(i *glue.CreateCrawlerInput) { i.SchemaChangePolicy = &types.SchemaChangePolicy{UpdateBehavior: "SOMETIMES"} },
-		"new folders":    func(i *glue.CreateCrawlerInput) { i.RecrawlPolicy = &types.RecrawlPolicy{RecrawlBehavior: types.RecrawlBehaviorCrawlNewFoldersOnly} },
-		"dynamo":         func(i *glue.CreateCrawlerInput) { i.Targets.DynamoDBTargets = []types.DynamoDBTarget{{Path: aws.String("t")}} },
-		"catalog delete": func(i *glue.CreateCrawlerInput) { i.Targets = &types.CrawlerTargets{CatalogTargets: []types.CatalogTarget{{DatabaseName: aws.String("d"), Tables: []string{"t"}}}} },
+		"schedule":     func(i *glue.CreateCrawlerInput) { i.Schedule = aws.String("cron(0 12 * * * *)") },
+		"too frequent": func(i *glue.CreateCrawlerInput) { i.Schedule = aws.String("cron(* * * * ? *)") },
+		"path":         func(i *glue.CreateCrawlerInput) { i.Targets.S3Targets[0].Path = aws.String("http://x") },
+		"sample":       func(i *glue.CreateCrawlerInput) { i.Targets.S3Targets[0].SampleSize = aws.Int32(250) },
+		"config":       func(i *glue.CreateCrawlerInput) { i.Configuration = aws.String(`{"Version":2.0}`) },
+		"config json":  func(i *glue.CreateCrawlerInput) { i.Configuration = aws.String(`{`) },
+		"no targets":   func(i *glue.CreateCrawlerInput) { i.Targets = &types.CrawlerTargets{} },
+		"classifier":   func(i *glue.CreateCrawlerInput) { i.Classifiers = []string{"nope"} },
+		"update enum": func(i *glue.CreateCrawlerInput) {
+			i.SchemaChangePolicy = &types.SchemaChangePolicy{UpdateBehavior: "SOMETIMES"}
+		},
+		"new folders": func(i *glue.CreateCrawlerInput) {
+			i.RecrawlPolicy = &types.RecrawlPolicy{RecrawlBehavior: types.RecrawlBehaviorCrawlNewFoldersOnly}
+		},
+		"dynamo": func(i *glue.CreateCrawlerInput) {
+			i.Targets.DynamoDBTargets = []types.DynamoDBTarget{{Path: aws.String("t")}}
+		},
+		"catalog delete": func(i *glue.CreateCrawlerInput) {
+			i.Targets = &types.CrawlerTargets{CatalogTargets: []types.CatalogTarget{{DatabaseName: aws.String("d"), Tables: []string{"t"}}}}
+		},
 	} {
 		in := s3Crawler("bad-"+strings.ReplaceAll(name, " ", "-"), "db", "s3://b/p/")
 		bad(in)
