@@ -29,6 +29,11 @@ func (e *Engine) syncSchedule(cat string, r *record) {
 	if r.Schedule == nil || r.Schedule.State != ScheduleScheduled {
 		return
 	}
+	select {
+	case <-e.done:
+		return // closed: no new loops
+	default:
+	}
 	c, err := ParseCron(r.Schedule.ScheduleExpression, 0)
 	if err != nil {
 		e.log.Warn("bad stored schedule", "crawler", r.Name, "err", err)
