@@ -74,6 +74,7 @@ type target struct {
 	bucket, prefix string // prefix without trailing slash
 	sample         int    // files per folder; 0 = all
 	exclude        []*regexp.Regexp
+	exclusions     []string // as given, for the table parameter
 }
 
 func (t *target) rel(key string) string {
@@ -285,6 +286,9 @@ func newUnit(folder, sig string, r *Result) *unit {
 			default:
 				u.Params[k] = v
 			}
+		}
+		if r.Classification == "csv" {
+			u.Params["columnsOrdered"] = "true"
 		}
 		u.Storage, _ = formats.StorageFormatFor(inf)
 		if cp := inf.Parameters["grokCustomPatterns"]; cp != "" {

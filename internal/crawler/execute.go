@@ -137,6 +137,7 @@ func newTarget(st S3Target) (*target, error) {
 		}
 		t.exclude = append(t.exclude, re)
 	}
+	t.exclusions = st.Exclusions
 	return t, nil
 }
 

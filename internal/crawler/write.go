@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"maps"
@@ -86,6 +87,10 @@ func buildTable(c *cand, t *target, crawler, prefix string, cfg *Config) tableOu
 	params["CrawlerSchemaSerializerVersion"] = crawlerSchemaVersion
 	if params["compressionType"] == "" {
 		params["compressionType"] = string(compress.None)
+	}
+	if len(t.exclusions) > 0 {
+		b, _ := json.Marshal(t.exclusions)
+		params["exclusions"] = string(b)
 	}
 	loc := t.location(c.root)
 	out := tableOut{location: loc, in: catalog.TableInput{Name: tableName(prefix, c.name), Owner: "owner", TableType: "EXTERNAL_TABLE",
