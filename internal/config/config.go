@@ -78,6 +78,11 @@ type Config struct {
 	RestoreDelays []string `flag:"restore-delay" usage:"TIER:DURATION restore time of Expedited, Standard or Bulk at a 24h lifecycle day (repeatable)"`
 	// StoragePrices overrides the cost view's prices: CLASS:USD per GB-month.
 	StoragePrices []string `flag:"storage-price" usage:"CLASS:USD per GB-month for the cost view (repeatable; default AWS us-east-1 list prices)"`
+	// CrawlerWorkers bounds the files Glue crawlers read at once.
+	CrawlerWorkers int `flag:"crawler-workers" usage:"files Glue crawlers read in parallel (all crawls together)"`
+	// CrawlerScheduleMinute is how long one minute of crawler schedule
+	// time lasts; shorten it to watch cron schedules fire in demos.
+	CrawlerScheduleMinute time.Duration `flag:"crawler-schedule-minute" usage:"real duration of one minute of Glue crawler schedule time (demos: 1s)"`
 }
 
 // Default returns the embedded defaults.
@@ -99,6 +104,9 @@ func Default() Config {
 		KinesisStateDelay:   500 * time.Millisecond,
 		KinesisShardLimit:   500,
 		LifecycleDay:        24 * time.Hour,
+
+		CrawlerWorkers:        8,
+		CrawlerScheduleMinute: time.Minute,
 	}
 }
 
@@ -145,6 +153,12 @@ func (c *Config) Validate() error {
 	case "AES256", "none":
 	default:
 		return fmt.Errorf("config: s3 default encryption %q: want AES256 or none", c.S3DefaultEncryption)
+	}
+	if c.CrawlerWorkers < 1 || c.CrawlerWorkers > 1024 {
+		return fmt.Errorf("config: crawler workers %d: want 1..1024", c.CrawlerWorkers)
+	}
+	if c.CrawlerScheduleMinute < time.Millisecond {
+		return fmt.Errorf("config: crawler schedule minute must be at least 1ms")
 	}
 	if c.SSEMasterRotation < 0 {
 		return fmt.Errorf("config: sse master rotation must not be negative")

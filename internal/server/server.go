@@ -29,6 +29,7 @@ import (
 	"github.com/tarnhq/tarn/internal/awsproto/reqctx"
 	"github.com/tarnhq/tarn/internal/catalog"
 	"github.com/tarnhq/tarn/internal/config"
+	"github.com/tarnhq/tarn/internal/crawler"
 	"github.com/tarnhq/tarn/internal/edge"
 	"github.com/tarnhq/tarn/internal/kms"
 	"github.com/tarnhq/tarn/internal/objstore"
@@ -59,6 +60,7 @@ type Server struct {
 	logs    *file.Store
 	kin     *streams.Engine
 	glue    *catalog.Catalog
+	crawl   *crawler.Engine
 
 	ready    atomic.Bool
 	stopping atomic.Bool
@@ -147,6 +149,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		s.closeStores()
 		return nil, err
 	}
+	if s.crawl, err = s.openCrawler(ctx); err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	verifier := &sigv4.Verifier{Creds: s.iam, MaxSkew: cfg.MaxSkew}
 	metrics := edge.NewMetrics()
 	s.registerObjMetrics(metrics.Registry)
@@ -164,7 +170,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	s.edge = edge.New(edge.Options{Logger: log.With("component", "edge"), AccessLog: cfg.AccessLog, Verifier: verifier,
 		Principals: s.iam, Metrics: metrics, S3: s3h, Internal: internal,
 		JSON: map[string]http.Handler{kmsapi.Prefix: kmsapi.New(s.kms), kinesisapi.Prefix: rootAccountOnly("kinesis", kinesisapi.New(s.kin, nil)),
-			glueapi.Prefix: glueapi.New(s.glue)}})
+			glueapi.Prefix: glueapi.New(s.glue, s.crawl)}})
 	s.http = &http.Server{Handler: s.edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	s.http.RegisterOnShutdown(s.kin.StopSubscriptions)
@@ -323,6 +329,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) closeStores() {
+	if s.crawl != nil {
+		s.crawl.Close()
+	}
 	if s.kin != nil {
 		s.kin.Close()
 	}

@@ -1,7 +1,7 @@
 // Package glueapi is the AWS Glue Data Catalog front end (JSON 1.1,
 // X-Amz-Target AWSGlue.*): it decodes each request, resolves the catalog
 // (CatalogId, defaulting to the caller's account), calls one method of the
-// catalog engine, and encodes the reply with timestamps as epoch seconds.
+// catalog or crawler engine, and encodes the reply with timestamps as epoch seconds.
 // Engine errors carry their Glue code and are mapped once, in mapError.
 package glueapi
 
@@ -13,22 +13,31 @@ import (
 	"github.com/tarnhq/tarn/internal/awsproto/awsjson"
 	"github.com/tarnhq/tarn/internal/awsproto/reqctx"
 	"github.com/tarnhq/tarn/internal/catalog"
+	"github.com/tarnhq/tarn/internal/crawler"
 	"github.com/tarnhq/tarn/internal/errs"
 )
 
 // Prefix is the X-Amz-Target prefix of Glue.
 const Prefix = "AWSGlue"
 
-type api struct{ c *catalog.Catalog }
+type api struct {
+	c  *catalog.Catalog
+	cr *crawler.Engine
+}
 
 // New returns the Glue service, ready to mount on the edge under Prefix.
-func New(c *catalog.Catalog) *awsjson.Service {
-	a := &api{c: c}
+// With a crawler engine it also serves the crawler and classifier
+// operations.
+func New(c *catalog.Catalog, cr *crawler.Engine) *awsjson.Service {
+	a := &api{c: c, cr: cr}
 	s := &awsjson.Service{Name: "glue", Prefix: Prefix, Version: "1.1", MapError: mapError}
 	a.registerDatabases(s)
 	a.registerTables(s)
 	a.registerPartitions(s)
 	a.registerMisc(s)
+	if cr != nil {
+		a.registerCrawlers(s)
+	}
 	return s
 }
 
