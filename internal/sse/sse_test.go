@@ -180,3 +180,53 @@ func BenchmarkDecrypt1MiB(b *testing.B) {
 		r.ReadAt(buf, 0)
 	}
 }
+
+func TestPackageOpenerMatchesSio(t *testing.T) {
+	k := NewKey()
+	for _, n := range []int{1, 65536, 65537, 3*65536 + 5} {
+		plain := RandomBytes(n)
+		ct, err := EncryptBuffer(k, plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for first := 0; first*PackageSize < len(ct); first++ {
+			buf := bytes.Clone(ct[first*PackageSize:])
+			o := NewPackageOpener(k, first)
+			var got []byte
+			for len(buf) > 0 {
+				p, m, err := o.Open(buf)
+				if err != nil {
+					t.Fatalf("n=%d first=%d: %v", n, first, err)
+				}
+				got = append(got, p...)
+				buf = buf[m:]
+			}
+			if !bytes.Equal(got, plain[first*PackagePayload:]) {
+				t.Fatalf("n=%d first=%d: plaintext differs", n, first)
+			}
+		}
+		// Tampering, a wrong key and a wrong starting index all fail.
+		bad := bytes.Clone(ct)
+		bad[len(bad)/2] ^= 1
+		if _, _, err := NewPackageOpener(k, 0).Open(bad); err == nil && n <= 65536 {
+			t.Fatal("tampered package opened")
+		}
+		if _, _, err := NewPackageOpener(NewKey(), 0).Open(bytes.Clone(ct)); err == nil {
+			t.Fatal("wrong key opened")
+		}
+		if n > 65536 {
+			if _, _, err := NewPackageOpener(k, 1).Open(bytes.Clone(ct)); err == nil {
+				t.Fatal("package 0 opened as package 1")
+			}
+		}
+	}
+}
+
+func FuzzPackageOpener(f *testing.F) {
+	k := NewKey()
+	ct, _ := EncryptBuffer(k, []byte("hello"))
+	f.Add(ct, 0)
+	f.Fuzz(func(t *testing.T, b []byte, first int) {
+		NewPackageOpener(k, first&0xffff).Open(b) // never panics
+	})
+}
