@@ -329,18 +329,25 @@ func (s *Store) lcCurrent(ctx context.Context, b *Bucket, k, v []byte) (string, 
 		if err := s.act(ctx, 0); err != nil {
 			return "", err
 		}
-		if cur, _, err := s.findVersion(ctx, b.Name, key, ""); err != nil || cur.seq() != o.seq() {
-			return "", nil // changed since read: the next pass decides
+		if s.testHookExpire != nil {
+			s.testHookExpire(b.Name, key, o.Version())
 		}
-		if _, err := s.Delete(ctx, &DeleteInput{Bucket: b.Name, Key: key, Owner: b.Owner}); err != nil {
+		// Expire only the record evaluated: compared and deleted under the
+		// key's lock, so a write landing meanwhile is never expired.
+		_, done, err := s.deleteIf(ctx, &DeleteInput{Bucket: b.Name, Key: key, Owner: b.Owner}, func(_ *snap, ks *keyState) (bool, error) {
+			return ks.cur != nil && ks.cur.seq() == o.seq() && r.matches(ks.cur), nil
+		})
+		if err != nil {
 			if lockErr(err) {
 				s.lc.count(func(c *LifecycleStats) { c.SkippedLocked++ })
 				return "", nil
 			}
 			return "", err
 		}
-		s.lc.count(func(c *LifecycleStats) { c.Expirations++ })
-		return "", nil
+		if done {
+			s.lc.count(func(c *LifecycleStats) { c.Expirations++ })
+		}
+		return "", nil // when not done, the key changed since read: the next pass decides
 	}
 	if class, ok := s.dueTransition(b, o, now); ok {
 		if err := s.act(ctx, o.Size); err != nil {
@@ -439,12 +446,21 @@ func (s *Store) lcVersions(ctx context.Context, b *Bucket, k, _ []byte) (string,
 			if err := s.act(ctx, 0); err != nil {
 				return groupEnd, err
 			}
-			if _, err := s.Delete(ctx, &DeleteInput{Bucket: b.Name, Key: key, VersionID: v.Version()}); err != nil {
+			if s.testHookExpire != nil {
+				s.testHookExpire(b.Name, key, v.Version())
+			}
+			_, done, err := s.deleteIf(ctx, &DeleteInput{Bucket: b.Name, Key: key, VersionID: v.Version()}, func(sn *snap, ks *keyState) (bool, error) {
+				return s.sameNoncurrent(sn, ks, v)
+			})
+			if err != nil {
 				if lockErr(err) {
 					s.lc.count(func(c *LifecycleStats) { c.SkippedLocked++ })
 					continue
 				}
 				return groupEnd, err
+			}
+			if !done {
+				continue // changed since read (e.g. a "null" id now names a new version)
 			}
 			left--
 			s.lc.count(func(c *LifecycleStats) { c.NoncurrentExpirations++ })
@@ -467,15 +483,53 @@ func (s *Store) lcVersions(ctx context.Context, b *Bucket, k, _ []byte) (string,
 				if err := s.act(ctx, 0); err != nil {
 					return groupEnd, err
 				}
-				if _, err := s.Delete(ctx, &DeleteInput{Bucket: b.Name, Key: key, VersionID: vers[0].Version()}); err != nil {
+				if s.testHookExpire != nil {
+					s.testHookExpire(b.Name, key, vers[0].Version())
+				}
+				m := vers[0]
+				_, done, err := s.deleteIf(ctx, &DeleteInput{Bucket: b.Name, Key: key, VersionID: m.Version()}, func(sn *snap, ks *keyState) (bool, error) {
+					return s.soleMarker(sn, ks, m)
+				})
+				if err != nil {
 					return groupEnd, err
 				}
-				s.lc.count(func(c *LifecycleStats) { c.DeleteMarkersRemoved++ })
+				if done {
+					s.lc.count(func(c *LifecycleStats) { c.DeleteMarkersRemoved++ })
+				}
 				break
 			}
 		}
 	}
 	return groupEnd, nil
+}
+
+// sameNoncurrent reports whether v, as the engine read it, is still a
+// noncurrent version of its key in sn (same stamp, id and noncurrent
+// time, and not the current version). For deleteIf conditions.
+func (s *Store) sameNoncurrent(sn *snap, ks *keyState, v *Object) (bool, error) {
+	if ks.cur != nil && (ks.cur.seq() == v.seq() || ks.cur.Version() == v.Version()) {
+		return false, nil
+	}
+	o, err := sn.object(versionKey(v.Bucket, v.Key, v.seq()), v.Bucket, v.Key)
+	if err != nil || o == nil {
+		return false, err
+	}
+	sameSince := o.NoncurrentSince == nil && v.NoncurrentSince == nil ||
+		o.NoncurrentSince != nil && v.NoncurrentSince != nil && o.NoncurrentSince.Equal(*v.NoncurrentSince)
+	return o.VersionID == v.VersionID && o.DeleteMarker == v.DeleteMarker && sameSince, nil
+}
+
+// soleMarker reports whether delete marker m, as the engine read it, is
+// still the only version of its key in sn. For deleteIf conditions.
+func (s *Store) soleMarker(sn *snap, ks *keyState, m *Object) (bool, error) {
+	if ks.cur != nil || ks.top == nil || !ks.top.DeleteMarker || ks.top.seq() != m.seq() || ks.top.VersionID != m.VersionID {
+		return false, nil
+	}
+	next, err := sn.firstVersion(m.Bucket, m.Key, append(versionKey(m.Bucket, m.Key, m.seq()), 0))
+	if err != nil {
+		return false, errs.E("objstore.lifecycle", errs.IO, err)
+	}
+	return next == nil, nil
 }
 
 // keyVersions returns a key's current object (nil when its newest

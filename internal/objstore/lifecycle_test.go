@@ -399,3 +399,111 @@ func cursorBatch(bucket, phase, after string) *meta.Batch {
 	b.Set(lcCursorKey(bucket), v)
 	return &b
 }
+
+// TestLifecycleExpireRacesPut puts a new object of a key in the window
+// between the engine's decision to expire one of the key's versions and
+// the delete: the acknowledged write must survive the pass and read back.
+func TestLifecycleExpireRacesPut(t *testing.T) {
+	type setup func(t *testing.T, s *Store, c *fakeClock)
+	expire := LifecycleRule{ID: "exp", Status: "Enabled", Filter: &LifecycleFilter{}, Expiration: &LifecycleExpiration{Days: ip(1)}}
+	noncurrent := LifecycleRule{ID: "nc", Status: "Enabled", Filter: &LifecycleFilter{}, NoncurrentExpiration: &NoncurrentExpiration{NoncurrentDays: 1}}
+	marker := LifecycleRule{ID: "dm", Status: "Enabled", Filter: &LifecycleFilter{}, Expiration: &LifecycleExpiration{ExpiredObjectDeleteMarker: bp(true)}}
+	versioning := func(t *testing.T, s *Store, status string) {
+		t.Helper()
+		must(t, s.PutBucketVersioning(ctxT(t), defaultBkt, status, ""))
+	}
+	cases := []struct {
+		name  string
+		setup setup
+	}{
+		{"current unversioned", func(t *testing.T, s *Store, c *fakeClock) {
+			putLC(t, s, defaultBkt, expire)
+			put(t, s, defaultBkt, "k", []byte("old"))
+		}},
+		{"current versioned", func(t *testing.T, s *Store, c *fakeClock) {
+			versioning(t, s, VersioningEnabled)
+			putLC(t, s, defaultBkt, expire)
+			put(t, s, defaultBkt, "k", []byte("old"))
+		}},
+		{"noncurrent null version", func(t *testing.T, s *Store, c *fakeClock) {
+			// A noncurrent null version; the racing PUT (versioning
+			// Suspended) makes a new null version current.
+			put(t, s, defaultBkt, "k", []byte("old"))
+			versioning(t, s, VersioningEnabled)
+			put(t, s, defaultBkt, "k", []byte("v2"))
+			versioning(t, s, VersioningSuspended)
+			putLC(t, s, defaultBkt, noncurrent)
+		}},
+		{"null delete marker", func(t *testing.T, s *Store, c *fakeClock) {
+			// The only version left is a null delete marker; the racing
+			// PUT replaces it with a null object.
+			versioning(t, s, VersioningEnabled)
+			versioning(t, s, VersioningSuspended)
+			put(t, s, defaultBkt, "k", []byte("old"))
+			must(t, s.DeleteObject(ctxT(t), defaultBkt, "k"))
+			putLC(t, s, defaultBkt, marker)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			forEachBackendClock(t, func(t *testing.T, s *Store, c *fakeClock) {
+				mkBucket(t, s, defaultBkt)
+				tc.setup(t, s, c)
+				c.Advance(3 * day)
+				fired := false
+				s.testHookExpire = func(bucket, key, _ string) {
+					if fired || key != "k" {
+						return
+					}
+					fired = true
+					put(t, s, bucket, key, []byte("new"))
+				}
+				runLC(t, s)
+				if !fired {
+					t.Fatal("the engine did not try to expire anything")
+				}
+				if got := readAll(t, s, defaultBkt, "k"); string(got) != "new" {
+					t.Fatalf("after the pass: %q, want the racing write", got)
+				}
+				s.testHookExpire = nil
+				checkNoLeaks(t, s)
+			})
+		})
+	}
+}
+
+// TestLifecycleTransitionRacesPut puts a new object of a key while the
+// engine copies the old one to the cold tier: the commit must see the
+// change and leave the new object as written, in the hot tier.
+func TestLifecycleTransitionRacesPut(t *testing.T) {
+	forEachBackendClock(t, func(t *testing.T, s *Store, c *fakeClock) {
+		mkBucket(t, s, defaultBkt)
+		putLC(t, s, defaultBkt, LifecycleRule{ID: "cold", Status: "Enabled", Filter: &LifecycleFilter{},
+			Transitions: []LifecycleTransition{{Days: ip(1), StorageClass: "GLACIER"}}})
+		put(t, s, defaultBkt, "k", randBytes(300<<10, 5))
+		c.Advance(3 * day)
+		data := randBytes(200<<10, 6)
+		fired := false
+		s.testHookMove = func() error {
+			if !fired {
+				fired = true
+				put(t, s, defaultBkt, "k", data)
+			}
+			return nil
+		}
+		runLC(t, s)
+		s.testHookMove = nil
+		if !fired {
+			t.Fatal("the engine did not try to move anything")
+		}
+		o, err := s.Stat(ctxT(t), defaultBkt, "k")
+		must(t, err)
+		if o.Class() != DefaultStorageClass || tiersOf(t, s, defaultBkt, "k")[0] != HotTier {
+			t.Fatalf("racing write moved: %s %v", o.Class(), tiersOf(t, s, defaultBkt, "k"))
+		}
+		if !bytes.Equal(readAll(t, s, defaultBkt, "k"), data) {
+			t.Fatal("bytes differ")
+		}
+		checkNoLeaks(t, s)
+	})
+}

@@ -75,6 +75,10 @@ type Store struct {
 	// testHookMove, when set, runs between a tier move's copy and its
 	// commit; an error aborts the move there (crash-safety tests).
 	testHookMove func() error
+	// testHookExpire, when set, runs after the lifecycle engine decides to
+	// expire a version and before it takes the key's lock to do so
+	// (race tests: a write landing there must survive).
+	testHookExpire func(bucket, key, versionID string)
 
 	lc     lifecycleState
 	access accessTracker

@@ -436,30 +436,53 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
 //
 // Deleting a version that does not exist succeeds.
 func (s *Store) Delete(ctx context.Context, in *DeleteInput) (*DeleteOutput, error) {
+	out, _, err := s.deleteIf(ctx, in, nil)
+	return out, err
+}
+
+// deleteIf is Delete done only if cond (nil = always) reports true. cond
+// runs under the key's stripe lock on the snapshot the delete is built
+// from, and the delete is applied before the lock is released, so a
+// concurrent write of the key lands either before cond (which then sees
+// it) or after the delete (and survives it). done is false, and nothing
+// changed, when cond said no.
+func (s *Store) deleteIf(ctx context.Context, in *DeleteInput, cond func(sn *snap, ks *keyState) (bool, error)) (out *DeleteOutput, done bool, err error) {
 	const op = "objstore.DeleteObject"
 	if _, err := s.bucket(in.Bucket); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := ValidateKey(in.Key); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if in.VersionID != "" && !ValidVersionID(in.VersionID) {
-		return nil, invalidVersionID()
+		return nil, false, invalidVersionID()
 	}
 	defer s.lockKey(in.Bucket, in.Key)()
 	bk, err := s.bucket(in.Bucket) // the state now that writers of this key are held off
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	sn, err := s.snapshot(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer sn.close()
 	ks, err := s.loadKey(ctx, sn, in.Bucket, in.Key)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	if cond != nil {
+		if ok, err := cond(sn, ks); err != nil || !ok {
+			return nil, false, err
+		}
+	}
+	out, err = s.deleteLocked(ctx, op, bk, sn, ks, in)
+	return out, err == nil, err
+}
+
+// deleteLocked builds and applies Delete's batch; the key's stripe is
+// locked and ks was loaded from sn.
+func (s *Store) deleteLocked(ctx context.Context, op string, bk *Bucket, sn *snap, ks *keyState, in *DeleteInput) (*DeleteOutput, error) {
 	now := s.now()
 	vb := &versionBatch{}
 	out := &DeleteOutput{}
