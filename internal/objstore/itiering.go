@@ -2,6 +2,7 @@ package objstore
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -171,10 +172,14 @@ func (s *Store) FlushAccess(ctx context.Context) error {
 			continue
 		}
 		if o.ArchiveStatus != "" {
-			if _, err := s.moveVersion(ctx, &MoveInput{Bucket: k[0], Key: k[1], VersionID: k[2], Seq: o.seq(), Class: "INTELLIGENT_TIERING"}); err != nil {
+			_, err := s.moveVersion(ctx, &MoveInput{Bucket: k[0], Key: k[1], VersionID: k[2], Seq: o.seq(), Class: "INTELLIGENT_TIERING"})
+			switch {
+			case errors.Is(err, errMoveSkipped):
+			case err != nil:
 				return err
+			default:
+				s.lc.count(func(c *LifecycleStats) { c.TieringMoves++ })
 			}
-			s.lc.count(func(c *LifecycleStats) { c.TieringMoves++ })
 		}
 		_, err = s.rewriteVersion(ctx, "objstore.FlushAccess", k[0], k[1], k[2], func(o *Object) error {
 			o.LastAccess, o.AccessTier = &now, AccessFrequent
@@ -225,6 +230,9 @@ func (s *Store) tierIntelligent(ctx context.Context, b *Bucket, o *Object, now t
 	}
 	n, err := s.moveVersion(ctx, &MoveInput{Bucket: b.Name, Key: o.Key, VersionID: o.Version(), Seq: o.seq(),
 		Class: "INTELLIGENT_TIERING", AccessTier: tier, ArchiveStatus: archive})
+	if errors.Is(err, errMoveSkipped) {
+		return nil
+	}
 	if err == nil {
 		s.lc.count(func(c *LifecycleStats) { c.TieringMoves++; c.BytesMoved += n })
 	}

@@ -3,6 +3,7 @@ package objstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -354,6 +355,9 @@ func (s *Store) lcCurrent(ctx context.Context, b *Bucket, k, v []byte) (string, 
 			return "", err
 		}
 		n, err := s.moveVersion(ctx, &MoveInput{Bucket: b.Name, Key: key, VersionID: o.Version(), Seq: o.seq(), Class: class})
+		if errors.Is(err, errMoveSkipped) {
+			return "", nil // the key changed since read: the next pass decides
+		}
 		if err != nil {
 			return "", err
 		}
@@ -469,6 +473,9 @@ func (s *Store) lcVersions(ctx context.Context, b *Bucket, k, _ []byte) (string,
 				return groupEnd, err
 			}
 			n, err := s.moveVersion(ctx, &MoveInput{Bucket: b.Name, Key: key, VersionID: v.Version(), Seq: v.seq(), Class: class})
+			if errors.Is(err, errMoveSkipped) {
+				continue
+			}
 			if err != nil {
 				return groupEnd, err
 			}

@@ -504,6 +504,9 @@ func TestLifecycleTransitionRacesPut(t *testing.T) {
 		if !bytes.Equal(readAll(t, s, defaultBkt, "k"), data) {
 			t.Fatal("bytes differ")
 		}
+		if n := s.LifecycleStatus().Transitions; n != 0 {
+			t.Fatalf("a skipped move counted as %d transitions", n)
+		}
 		checkNoLeaks(t, s)
 	})
 }

@@ -2,6 +2,7 @@ package objstore
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/tarnhq/tarn/internal/errs"
@@ -28,7 +29,12 @@ type MoveInput struct {
 // crash before (2) leaves the old location readable and the new blobs
 // orphaned; after (2), the new location readable and the old blobs
 // orphaned; the startup GC, which walks every tier, collects orphans.
-// It returns the bytes moved (0 when only the record changed).
+// It returns the bytes moved (0 when only the record changed), or
+// errMoveSkipped when the version changed since the caller read it (the
+// next pass decides again).
+// errMoveSkipped: the version changed under a move, which did nothing.
+var errMoveSkipped = errors.New("objstore: version changed; move skipped")
+
 func (s *Store) moveVersion(ctx context.Context, in *MoveInput) (int64, error) {
 	const op = "objstore.moveVersion"
 	o, _, err := s.findVersion(ctx, in.Bucket, in.Key, in.VersionID)
@@ -36,7 +42,7 @@ func (s *Store) moveVersion(ctx context.Context, in *MoveInput) (int64, error) {
 		return 0, err
 	}
 	if o.DeleteMarker || in.Seq != 0 && o.seq() != in.Seq {
-		return 0, nil
+		return 0, errMoveSkipped
 	}
 	target := s.tierOf(in.Class)
 	if in.ArchiveStatus != "" {
@@ -93,7 +99,7 @@ func (s *Store) moveVersion(ctx context.Context, in *MoveInput) (int64, error) {
 	if err != nil {
 		s.deleteBlobs(ctx, blobIDs(segs))
 		if errs.Is(errs.Conflict, err) || errs.Is(errs.NotExist, err) {
-			return 0, nil
+			return 0, errMoveSkipped
 		}
 		return 0, err
 	}
