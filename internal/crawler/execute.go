@@ -109,8 +109,12 @@ func (e *Engine) execute(ctx context.Context, cat string, r *record, rn *run) (c
 	if err := ctx.Err(); err != nil {
 		return n, err
 	}
+	// From here the crawl writes the catalog: a stop arriving now waits for
+	// the writes to finish, so a stopped crawl never leaves half its
+	// tables or partitions behind (it is then reported as completed).
+	wctx := context.WithoutCancel(ctx)
 	for _, o := range outs {
-		c, err := e.write(ctx, cat, r, cfg, o.db, o.tables, o.under)
+		c, err := e.write(wctx, cat, r, cfg, o.db, o.tables, o.under)
 		n.created += c.created
 		n.updated += c.updated
 		n.deleted += c.deleted
