@@ -318,13 +318,6 @@ func (h *Handler) toAWS(q *request, err error) *awserr.Error {
 			if c := objstore.ConditionOf(err); c != "" {
 				e.With("Condition", c)
 			}
-		case "InvalidPartNumber":
-			e.Status = http.StatusRequestedRangeNotSatisfiable
-		case "BadRequest":
-			e.Status = http.StatusBadRequest
-		}
-		if ee.Code == "NotImplemented" && ee.Kind == errs.Invalid {
-			e.Status = http.StatusNotImplemented
 		}
 		if m := objstore.DeleteMarkerOf(err); m != nil {
 			e.Header = http.Header{}
