@@ -102,10 +102,13 @@ func (s *Store) CreateBucketWith(ctx context.Context, in CreateBucketInput) (*Bu
 	return b, nil
 }
 
-func (s *Store) putBucketLocked(ctx context.Context, b *Bucket) error {
+func (s *Store) putBucketLocked(ctx context.Context, b *Bucket, extra ...func(*meta.Batch)) error {
 	v, _ := json.Marshal(b)
 	var batch meta.Batch
 	batch.Set(bucketKey(b.Name), v)
+	for _, fn := range extra {
+		fn(&batch)
+	}
 	if err := s.meta.Apply(ctx, &batch); err != nil {
 		return errs.E(errs.IO, err)
 	}
@@ -260,7 +263,7 @@ func (s *Store) SetBucketCORS(ctx context.Context, name string, rules []CORSRule
 
 // updateBucket changes a bucket's record; fn returning an error changes
 // nothing.
-func (s *Store) updateBucket(ctx context.Context, op, name string, fn func(*Bucket) error) error {
+func (s *Store) updateBucket(ctx context.Context, op, name string, fn func(*Bucket) error, extra ...func(*meta.Batch)) error {
 	s.bmu.Lock()
 	defer s.bmu.Unlock()
 	b, ok := s.buckets[name]
@@ -271,7 +274,7 @@ func (s *Store) updateBucket(ctx context.Context, op, name string, fn func(*Buck
 	if err := fn(&c); err != nil {
 		return err
 	}
-	if err := s.putBucketLocked(ctx, &c); err != nil {
+	if err := s.putBucketLocked(ctx, &c, extra...); err != nil {
 		return errs.E(op, err)
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tarnhq/tarn/internal/errs"
+	"github.com/tarnhq/tarn/internal/storage/meta"
 )
 
 // Intelligent-Tiering access tiers (Object.AccessTier) and archive
@@ -85,6 +86,9 @@ func (s *Store) PutBucketITiering(ctx context.Context, bucket string, c *ITierin
 	if err := ValidateITiering(c); err != nil {
 		return err
 	}
+	s.lc.cmu.Lock()
+	defer s.lc.cmu.Unlock()
+	defer s.lc.wake()
 	return s.updateBucket(ctx, "objstore.PutBucketIntelligentTiering", bucket, func(b *Bucket) error {
 		out := []ITieringConfig{*c}
 		for _, e := range b.ITiering {
@@ -98,7 +102,7 @@ func (s *Store) PutBucketITiering(ctx context.Context, bucket string, c *ITierin
 		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 		b.ITiering = out
 		return nil
-	})
+	}, func(mb *meta.Batch) { lcScheduleScan(mb, bucket) })
 }
 
 // GetBucketITiering returns the configuration with id.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tarnhq/tarn/internal/errs"
+	"github.com/tarnhq/tarn/internal/storage/meta"
 )
 
 // MaxLifecycleRules is S3's limit of rules per configuration.
@@ -333,7 +334,10 @@ func (s *Store) PutBucketLifecycle(ctx context.Context, bucket string, c *Lifecy
 	if c.TransitionMinSize == "" {
 		c.TransitionMinSize = transitionMinDefault
 	}
-	err := s.updateBucket(ctx, op, bucket, func(b *Bucket) error { b.Lifecycle = c; return nil })
+	s.lc.cmu.Lock()
+	defer s.lc.cmu.Unlock()
+	err := s.updateBucket(ctx, op, bucket, func(b *Bucket) error { b.Lifecycle = c; return nil },
+		func(mb *meta.Batch) { lcScheduleScan(mb, bucket) })
 	if err == nil {
 		s.lc.wake()
 	}

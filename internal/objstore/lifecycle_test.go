@@ -298,20 +298,25 @@ func TestLifecycleAbortUploads(t *testing.T) {
 	})
 }
 
-// TestLifecycleResume checks that a pass interrupted after saving its
-// cursor resumes there rather than from the start.
+// TestLifecycleResume checks that an index scan interrupted after saving
+// its cursor resumes there rather than from the start, and that the queue
+// then holds the rest.
 func TestLifecycleResume(t *testing.T) {
 	forEachBackendClock(t, func(t *testing.T, s *Store, c *fakeClock) {
 		ctx := ctxT(t)
 		mkBucket(t, s, defaultBkt)
-		putLC(t, s, defaultBkt, LifecycleRule{Status: "Enabled", Filter: &LifecycleFilter{}, Expiration: &LifecycleExpiration{Days: ip(1)}})
 		for i := 0; i < 600; i++ {
 			put(t, s, defaultBkt, "k"+string(rune('a'+i%26))+strings.Repeat("x", i/26), []byte("x"))
 		}
 		c.Advance(2 * day)
+		putLC(t, s, defaultBkt, LifecycleRule{Status: "Enabled", Filter: &LifecycleFilter{}, Expiration: &LifecycleExpiration{Days: ip(1)}})
 		// A saved cursor says the first page is done.
-		must(t, s.meta.Apply(ctx, cursorBatch(defaultBkt, "o", string(objectKey(defaultBkt, "kn")))))
-		runLC(t, s)
+		v, err := s.meta.Get(ctx, lcCursorKey(defaultBkt))
+		must(t, err)
+		var cur lcCursor
+		must(t, json.Unmarshal(v, &cur))
+		must(t, s.meta.Apply(ctx, cursorBatch(defaultBkt, "o", string(objectKey(defaultBkt, "kn")), cur.Gen)))
+		st := runLC(t, s)
 		n := 0
 		out, err := s.ListObjects(ctx, &ListInput{Bucket: defaultBkt, MaxKeys: 1000})
 		must(t, err)
@@ -321,13 +326,11 @@ func TestLifecycleResume(t *testing.T) {
 			}
 			n++
 		}
-		if n == 0 {
-			t.Fatal("resumed pass started from the beginning")
+		if n == 0 || int(st.Indexed) != 600-n {
+			t.Fatalf("resumed scan: %d objects left, %d indexed", n, st.Indexed)
 		}
-		runLC(t, s) // the next pass starts over
-		out, _ = s.ListObjects(ctx, &ListInput{Bucket: defaultBkt, MaxKeys: 1000})
-		if len(out.Objects) != 0 {
-			t.Fatalf("%d objects left", len(out.Objects))
+		if len(metaKeys(t, s, lcCursorPrefix)) != 0 || len(metaKeys(t, s, lcDonePrefix)) != 1 || len(metaKeys(t, s, lqPrefix)) != 0 {
+			t.Fatalf("after the scan: cursors %q, done %q, queue %d", metaKeys(t, s, lcCursorPrefix), metaKeys(t, s, lcDonePrefix), len(metaKeys(t, s, lqPrefix)))
 		}
 	})
 }
@@ -393,9 +396,9 @@ func TestIntelligentTiering(t *testing.T) {
 	})
 }
 
-func cursorBatch(bucket, phase, after string) *meta.Batch {
+func cursorBatch(bucket, phase, after string, gen int64) *meta.Batch {
 	var b meta.Batch
-	v, _ := json.Marshal(lcCursor{Phase: phase, After: after})
+	v, _ := json.Marshal(lcCursor{Phase: phase, After: after, Gen: gen})
 	b.Set(lcCursorKey(bucket), v)
 	return &b
 }

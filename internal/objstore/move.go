@@ -72,6 +72,7 @@ func (s *Store) moveVersion(ctx context.Context, in *MoveInput) (int64, error) {
 			cur.StorageClass = ""
 		}
 		cur.AccessTier, cur.ArchiveStatus = in.AccessTier, in.ArchiveStatus
+		vb.lcMark = in.Class == "INTELLIGENT_TIERING"
 		if in.Class != "INTELLIGENT_TIERING" {
 			cur.LastAccess = nil
 		}

@@ -128,8 +128,12 @@ func (s *Store) CreateUpload(ctx context.Context, in *PutInput) (*Upload, error)
 	// Under the bucket read lock, so DeleteBucket cannot miss this upload.
 	s.bmu.RLock()
 	defer s.bmu.RUnlock()
-	if _, ok := s.buckets[u.Bucket]; !ok {
+	cb, ok := s.buckets[u.Bucket]
+	if !ok {
 		return nil, errs.E(op, errs.NotExist, errs.Code("NoSuchBucket"), "The specified bucket does not exist")
+	}
+	if cb.Lifecycle != nil {
+		b.Set(lqKey(now, u.Bucket, lqKindUp, u.Key+"\x00"+u.ID), nil)
 	}
 	if err := s.meta.Apply(ctx, &b); err != nil {
 		return nil, errs.E(op, errs.IO, err)

@@ -124,6 +124,9 @@ func New(ctx context.Context, m meta.Store, b blob.Store, opts Options) (*Store,
 	if err := it.Error(); err != nil {
 		return nil, errs.E("objstore.New", errs.IO, err)
 	}
+	if err := s.lcUpgrade(ctx); err != nil {
+		return nil, errs.E("objstore.New", errs.IO, err)
+	}
 	return s, nil
 }
 

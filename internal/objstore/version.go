@@ -258,6 +258,9 @@ type versionBatch struct {
 	b    meta.Batch
 	dead []string
 	keep map[string]bool // blobs of the new version
+	// lcMark queues the batch's keys for the lifecycle engine even in a
+	// bucket without configuration (an INTELLIGENT_TIERING object).
+	lcMark bool
 }
 
 // demote moves the current version o into s3/v/, noncurrent since now.
@@ -303,9 +306,10 @@ func (vb *versionBatch) promote(o *Object) {
 // cannot remove the bucket in between, then deletes dead blobs.
 func (s *Store) apply(ctx context.Context, op, bucket string, vb *versionBatch) error {
 	s.bmu.RLock()
-	_, ok := s.buckets[bucket]
+	bk, ok := s.buckets[bucket]
 	var err error
 	if ok {
+		s.lcMarks(bk, vb)
 		err = s.meta.Apply(ctx, &vb.b)
 	}
 	s.bmu.RUnlock()
@@ -351,7 +355,7 @@ func (s *Store) commitLocked(ctx context.Context, o *Object, cond Conditions, ex
 		return err
 	}
 	now := s.now()
-	vb := &versionBatch{keep: map[string]bool{}}
+	vb := &versionBatch{keep: map[string]bool{}, lcMark: o.Class() == "INTELLIGENT_TIERING"}
 	for _, sg := range o.Segments {
 		if sg.BlobID != "" {
 			vb.keep[sg.BlobID] = true
