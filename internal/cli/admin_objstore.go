@@ -52,19 +52,22 @@ func adminUsageCmd(client func() (*adminClient, error)) *cobra.Command {
 					Bytes         int64   `json:"bytes"`
 					BillableBytes int64   `json:"billable_bytes"`
 					MonthlyUSD    float64 `json:"monthly_usd"`
+					UnderMinimum  int64   `json:"under_minimum"`
+					MinimumUSD    float64 `json:"minimum_charge_usd"`
 				} `json:"classes"`
 				MonthlyUSD float64 `json:"monthly_usd"`
+				MinimumUSD float64 `json:"minimum_charge_usd"`
 				SavedUSD   float64 `json:"saved_usd"`
 			}
 			if err := c.call(cmd.Context(), "GET", "usage", nil, &out); err != nil {
 				return err
 			}
 			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "BUCKET\tCLASS\tOBJECTS\tBYTES\tBILLABLE\tUSD/MONTH")
+			fmt.Fprintln(tw, "BUCKET\tCLASS\tOBJECTS\tBYTES\tBILLABLE\tUSD/MONTH\tUNDER MIN. DURATION\tMIN. DURATION USD")
 			for _, u := range out.Classes {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.6f\n", u.Bucket, u.Class, u.Objects, u.Bytes, u.BillableBytes, u.MonthlyUSD)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.6f\t%d\t%.6f\n", u.Bucket, u.Class, u.Objects, u.Bytes, u.BillableBytes, u.MonthlyUSD, u.UnderMinimum, u.MinimumUSD)
 			}
-			fmt.Fprintf(tw, "total\t\t\t\t\t%.6f\n", out.MonthlyUSD)
+			fmt.Fprintf(tw, "total\t\t\t\t\t%.6f\t\t%.6f\n", out.MonthlyUSD, out.MinimumUSD)
 			fmt.Fprintf(tw, "saved vs STANDARD\t\t\t\t\t%.6f\n", out.SavedUSD)
 			return tw.Flush()
 		},

@@ -67,6 +67,10 @@ func (s *Store) moveVersion(ctx context.Context, in *MoveInput) (int64, error) {
 		if cur.seq() != o.seq() || !slices.Equal(blobIDs(cur.Segments), blobIDs(old)) {
 			return errs.E(op, errs.Conflict, "version changed during the move")
 		}
+		if cur.Class() != in.Class {
+			now := s.now()
+			cur.ClassSince = &now
+		}
 		cur.StorageClass = in.Class
 		if in.Class == DefaultStorageClass {
 			cur.StorageClass = ""

@@ -3,6 +3,7 @@ package objstore
 import (
 	"bytes"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -216,7 +217,7 @@ func TestTierMoveCrash(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, s *Store) {
+	forEachBackendClock(t, func(t *testing.T, s *Store, c *fakeClock) {
 		mkBucket(t, s, defaultBkt)
 		putClass(t, s, defaultBkt, "ia", "STANDARD_IA", []byte("tiny"))
 		putClass(t, s, defaultBkt, "g", "GLACIER", randBytes(1<<20, 1))
@@ -239,5 +240,41 @@ func TestUsage(t *testing.T) {
 		if u.SavedUSD <= 0 {
 			t.Fatalf("saved %v", u.SavedUSD)
 		}
+		// Minimum storage durations: GLACIER bills 90 days, STANDARD_IA 30.
+		g := byClass["GLACIER"]
+		want := (float64(1<<20+32<<10)/gb*DefaultPrices()["GLACIER"] + float64(8<<10)/gb*DefaultPrices()["STANDARD"]) * 3 // 90 days left = 3 months
+		if g.UnderMinimum != 1 || !near(g.MinimumChargeUSD, want) || byClass["STANDARD"].UnderMinimum != 0 {
+			t.Fatalf("minimum durations at day 0: %+v, want %v", g, want)
+		}
+		c.Advance(60 * day)
+		u, err = s.Usage(ctxT(t), nil)
+		must(t, err)
+		for _, cu := range u.Classes {
+			switch cu.Class {
+			case "GLACIER":
+				if cu.UnderMinimum != 1 || !near(cu.MinimumChargeUSD, want/3) {
+					t.Fatalf("GLACIER at day 60: %+v, want %v", cu, want/3)
+				}
+			case "STANDARD_IA":
+				if cu.UnderMinimum != 0 || cu.MinimumChargeUSD != 0 {
+					t.Fatalf("STANDARD_IA past 30 days: %+v", cu)
+				}
+			}
+		}
+		if !near(u.MinimumChargeUSD, want/3) {
+			t.Fatalf("total minimum charge %v", u.MinimumChargeUSD)
+		}
+		// A class change restarts the clock in the new class.
+		_, err = s.CopyObject(ctxT(t), &CopyInput{SrcBucket: defaultBkt, SrcKey: "s", Dst: PutInput{Bucket: defaultBkt, Key: "s", StorageClass: "DEEP_ARCHIVE"}})
+		must(t, err)
+		u, err = s.Usage(ctxT(t), nil)
+		must(t, err)
+		for _, cu := range u.Classes {
+			if cu.Class == "DEEP_ARCHIVE" && cu.UnderMinimum != 1 {
+				t.Fatalf("DEEP_ARCHIVE after the copy: %+v", cu)
+			}
+		}
 	})
 }
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9+1e-6*math.Abs(b) }

@@ -150,7 +150,10 @@ type Object struct {
 	Tags              []Tag             `json:"tags,omitempty"`
 	Checksum          *Checksum         `json:"sum,omitempty"`
 	StorageClass      string            `json:"class,omitempty"`
-	Owner             string            `json:"owner"`
+	// ClassSince is when a tier move put the version in its storage class
+	// (nil: since LastModified), for minimum storage durations.
+	ClassSince *time.Time `json:"cs,omitempty"`
+	Owner      string     `json:"owner"`
 	// Segments hold the data: one for a simple object, one per part for a
 	// multipart object. A single inline segment means the bytes follow the
 	// record in the metadata store.

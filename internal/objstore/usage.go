@@ -34,6 +34,12 @@ type ClassUsage struct {
 	StandardUSD float64 `json:"standard_usd"`
 	// MinStorageDays is the class's minimum billed storage duration.
 	MinStorageDays int `json:"min_storage_days,omitempty"`
+	// UnderMinimum counts the objects stored in the class for less than
+	// its minimum duration; MinimumChargeUSD is what the rest of their
+	// minimum durations costs — billed even if they are deleted,
+	// overwritten or transitioned now (S3's early-deletion charge).
+	UnderMinimum     int64   `json:"under_minimum,omitempty"`
+	MinimumChargeUSD float64 `json:"minimum_charge_usd,omitempty"`
 }
 
 // Usage is the cost view: usage per bucket and class, and what keeping
@@ -41,6 +47,9 @@ type ClassUsage struct {
 type Usage struct {
 	Classes    []ClassUsage `json:"classes"`
 	MonthlyUSD float64      `json:"monthly_usd"`
+	// MinimumChargeUSD sums the classes' committed minimum-duration
+	// charges.
+	MinimumChargeUSD float64 `json:"minimum_charge_usd"`
 	// SavedUSD is the monthly cost of everything in STANDARD minus the
 	// actual monthly cost: what lifecycle and class choices save.
 	SavedUSD float64 `json:"saved_usd"`
@@ -56,6 +65,7 @@ func (s *Store) Usage(ctx context.Context, prices map[string]float64) (*Usage, e
 		def[k] = v
 	}
 	prices = def
+	now := s.now()
 	acc := map[[2]string]*ClassUsage{}
 	for _, prefix := range []string{objectPrefix, versionPrefix} {
 		it, err := s.meta.NewIter(ctx, []byte(prefix), []byte(successor(prefix)))
@@ -86,15 +96,14 @@ func (s *Store) Usage(ctx context.Context, prices map[string]float64) (*Usage, e
 				u = &ClassUsage{Bucket: bucket, Class: class, MinStorageDays: MinStorageDays[class]}
 				acc[k] = u
 			}
-			bill, price := o.Size, prices[class]
+			bill, price, extra := o.Size, prices[class], 0.0
 			switch class {
 			case "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR":
 				bill = max(bill, 128<<10)
 			case "GLACIER", "DEEP_ARCHIVE":
 				// 32 KiB of index at the class's price, 8 KiB at STANDARD's.
 				bill += 32 << 10
-				u.MonthlyUSD += float64(8<<10) / gb * prices["STANDARD"]
-				bill += 8 << 10
+				extra = float64(8<<10) / gb * prices["STANDARD"]
 			case "INTELLIGENT_TIERING":
 				tier := o.AccessTier
 				if o.ArchiveStatus != "" {
@@ -104,15 +113,25 @@ func (s *Store) Usage(ctx context.Context, prices map[string]float64) (*Usage, e
 					price = p
 				}
 			}
+			monthly := float64(bill)/gb*price + extra
+			if extra > 0 {
+				bill += 8 << 10
+			}
 			u.Objects++
 			u.Bytes += o.Size
 			u.BillableBytes += bill
-			if class == "GLACIER" || class == "DEEP_ARCHIVE" {
-				u.MonthlyUSD += float64(bill-8<<10) / gb * price
-			} else {
-				u.MonthlyUSD += float64(bill) / gb * price
-			}
+			u.MonthlyUSD += monthly
 			u.StandardUSD += float64(o.Size) / gb * prices["STANDARD"]
+			if d := MinStorageDays[class]; d > 0 {
+				since := o.LastModified
+				if o.ClassSince != nil {
+					since = *o.ClassSince
+				}
+				if left := float64(d) - float64(now.Sub(since))/float64(s.opts.Day); left > 0 {
+					u.UnderMinimum++
+					u.MinimumChargeUSD += monthly * left / 30
+				}
+			}
 		}
 		if err := it.Close(); err != nil {
 			return nil, errs.E("objstore.Usage", errs.IO, err)
@@ -122,6 +141,7 @@ func (s *Store) Usage(ctx context.Context, prices map[string]float64) (*Usage, e
 	for _, u := range acc {
 		out.Classes = append(out.Classes, *u)
 		out.MonthlyUSD += u.MonthlyUSD
+		out.MinimumChargeUSD += u.MinimumChargeUSD
 		out.SavedUSD += u.StandardUSD - u.MonthlyUSD
 	}
 	sort.Slice(out.Classes, func(i, j int) bool {
