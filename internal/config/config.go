@@ -74,6 +74,7 @@ type Config struct {
 	// LifecycleActionsPerSec and LifecycleBytesPerSec rate-limit lifecycle.
 	LifecycleActionsPerSec int `flag:"lifecycle-actions-per-sec" usage:"lifecycle actions per second (0: default 500, -1: unlimited)"`
 	LifecycleBytesPerSec   int `flag:"lifecycle-bytes-per-sec" usage:"bytes per second lifecycle moves between tiers (0: default 64 MiB/s, -1: unlimited)"`
+	LifecycleWorkers       int `flag:"lifecycle-workers" usage:"due objects the lifecycle engine acts on at once (0: default 4)"`
 	// RestoreDelays sets restore times per retrieval tier: TIER:DURATION.
 	RestoreDelays []string `flag:"restore-delay" usage:"TIER:DURATION restore time of Expedited, Standard or Bulk at a 24h lifecycle day (repeatable)"`
 	// StoragePrices overrides the cost view's prices: CLASS:USD per GB-month.

@@ -16,6 +16,8 @@ type LifecycleOptions struct {
 	// the defaults (500 actions/s, 64 MiB/s), <0 means unlimited.
 	ActionsPerSecond float64
 	BytesPerSecond   float64
+	// Workers is how many due keys a pass acts on at once (0: 4).
+	Workers int
 }
 
 // LifecycleStats are the lifecycle engine's totals since start.

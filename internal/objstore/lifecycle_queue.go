@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tarnhq/tarn/internal/errs"
@@ -367,40 +368,78 @@ func (s *Store) lcQueue(ctx context.Context, now time.Time) error {
 		if len(keys) == 0 {
 			return nil
 		}
-		var mb meta.Batch
-		var stop error
-		for _, k := range keys {
-			if stop = ctx.Err(); stop != nil {
-				break
-			}
-			mb.Delete(k)
-			bucket, kind, rest, ok := parseLQKey(k)
-			if !ok {
+		type task struct {
+			k                  []byte
+			bucket, rest, id   string
+			kind               byte
+			next               time.Time
+			err                error
+			dup, bad, finished bool
+		}
+		tasks := make([]task, len(keys))
+		for i, k := range keys {
+			t := &tasks[i]
+			t.k = k
+			var ok bool
+			if t.bucket, t.kind, t.rest, ok = parseLQKey(k); !ok {
+				t.bad = true
 				continue
 			}
-			id := string(k[len(lqPrefix)+8:])
-			if seen[id] {
-				continue
+			t.id = string(k[len(lqPrefix)+8:])
+			if t.dup = seen[t.id]; !t.dup && len(seen) < maxSeen {
+				seen[t.id] = true
 			}
-			if len(seen) < maxSeen {
-				seen[id] = true
-			}
-			s.lc.count(func(c *LifecycleStats) { c.Scanned++; c.Evaluated++; c.Bucket = bucket })
-			next, err := s.lcEntry(ctx, bucket, kind, rest, now)
-			if err != nil {
-				if stop = ctx.Err(); stop != nil {
-					mb.Ops = mb.Ops[:len(mb.Ops)-1] // not done: keep the entry
+		}
+		// Keys are independent (each action takes its key's lock), so a
+		// few workers overlap the actions' fsyncs.
+		var wg sync.WaitGroup
+		work := make(chan *task)
+		for range s.lcWorkers() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for t := range work {
+					s.lc.count(func(c *LifecycleStats) { c.Scanned++; c.Evaluated++; c.Bucket = t.bucket })
+					t.next, t.err = s.lcEntry(ctx, t.bucket, t.kind, t.rest, now)
+					t.finished = t.err == nil || ctx.Err() == nil
+				}
+			}()
+		}
+		for i := range tasks {
+			if t := &tasks[i]; !t.bad && !t.dup {
+				if ctx.Err() != nil {
 					break
 				}
+				work <- t
+			}
+		}
+		close(work)
+		wg.Wait()
+		var mb meta.Batch
+		for i := range tasks {
+			t := &tasks[i]
+			if t.bad || t.dup && ctx.Err() == nil { // a duplicate goes once its original was done
+				mb.Delete(t.k)
+				continue
+			}
+			if t.dup {
+				continue
+			}
+			if !t.finished {
+				continue // interrupted: the entry stays for the next pass
+			}
+			mb.Delete(t.k)
+			next := t.next
+			if t.err != nil {
 				s.lc.count(func(c *LifecycleStats) { c.Errors++ })
-				s.log.Warn("lifecycle action failed", "bucket", bucket, "key", rest, "err", err)
+				s.log.Warn("lifecycle action failed", "bucket", t.bucket, "key", t.rest, "err", t.err)
 				next = now
 			}
 			if !next.IsZero() {
 				if !next.After(now) { // due but not done: locked, skipped, failed
 					next = now.Add(retry)
 				}
-				mb.Set(lqKey(next, bucket, kind, rest), nil)
+				mb.Set(lqKey(next, t.bucket, t.kind, t.rest), nil)
 			}
 		}
 		if mb.Len() > 0 {
@@ -408,10 +447,18 @@ func (s *Store) lcQueue(ctx context.Context, now time.Time) error {
 				return errs.E("objstore.lifecycle", errs.IO, err)
 			}
 		}
-		if stop != nil {
-			return stop
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 	}
+}
+
+// lcWorkers is how many due-queue entries a pass works on at once.
+func (s *Store) lcWorkers() int {
+	if n := s.opts.Lifecycle.Workers; n > 0 {
+		return n
+	}
+	return 4
 }
 
 // lcEntry acts on what is due for one entry and returns its next due time

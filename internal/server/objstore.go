@@ -78,7 +78,8 @@ func (s *Server) tierOptions(o *objstore.Options) error {
 			s.objx.prices[strings.ToUpper(c)] = p
 		}
 	}
-	o.Lifecycle = objstore.LifecycleOptions{ActionsPerSecond: float64(cfg.LifecycleActionsPerSec), BytesPerSecond: float64(cfg.LifecycleBytesPerSec)}
+	o.Lifecycle = objstore.LifecycleOptions{ActionsPerSecond: float64(cfg.LifecycleActionsPerSec), BytesPerSecond: float64(cfg.LifecycleBytesPerSec),
+		Workers: cfg.LifecycleWorkers}
 	return nil
 }
 
