@@ -291,6 +291,8 @@ type harness struct {
 	logDir  string
 	rng     *rand.Rand
 	model   *model
+	// args are extra server flags.
+	args []string
 
 	cmd     *exec.Cmd
 	exited  chan error
@@ -324,8 +326,9 @@ func (h *harness) start() {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(h.bin, "server", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", h.dataDir,
-			"--access-log", "--log-level", "debug")
+		args := append([]string{"server", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", h.dataDir,
+			"--access-log", "--log-level", "debug"}, h.args...)
+		cmd := exec.Command(h.bin, args...)
 		cmd.Env = append(os.Environ(), "TARN_ROOT_ACCESS_KEY="+accessKey, "TARN_ROOT_SECRET_KEY="+secretKey)
 		cmd.Stdout, cmd.Stderr = logf, logf
 		if err := cmd.Start(); err != nil {
