@@ -117,6 +117,8 @@ func (s *Server) registerObjMetrics(reg *prometheus.Registry) {
 	}{
 		{"passes", "Lifecycle passes completed.", func(st objstore.LifecycleStats) int64 { return st.Passes }},
 		{"scanned", "Records examined by lifecycle.", func(st objstore.LifecycleStats) int64 { return st.Scanned }},
+		{"indexed", "Records read by lifecycle index scans (after configuration changes).", func(st objstore.LifecycleStats) int64 { return st.Indexed }},
+		{"evaluated", "Due-queue entries lifecycle evaluated.", func(st objstore.LifecycleStats) int64 { return st.Evaluated }},
 		{"transitions", "Current versions transitioned.", func(st objstore.LifecycleStats) int64 { return st.Transitions }},
 		{"bytes_moved", "Bytes moved between tiers.", func(st objstore.LifecycleStats) int64 { return st.BytesMoved }},
 		{"expirations", "Current versions expired.", func(st objstore.LifecycleStats) int64 { return st.Expirations }},
