@@ -194,6 +194,18 @@ func (e *Engine) validate(ctx context.Context, op, cat string, r *record) error 
 			}
 		}
 	}
+	for _, j := range t.JdbcTargets {
+		for _, x := range j.Exclusions {
+			if _, err := compileGlob(x); err != nil {
+				return errInvalid(op, "Exclusion pattern %q is not valid: %v", x, err)
+			}
+		}
+		for _, m := range j.EnableAdditionalMetadata {
+			if m != "COMMENTS" && m != "RAWTYPES" {
+				return errInvalid(op, "1 validation error detected: Value '%s' at 'targets.jdbcTargets.enableAdditionalMetadata' failed to satisfy constraint: Member must satisfy enum value set: [COMMENTS, RAWTYPES]", m)
+			}
+		}
+	}
 	for _, c := range t.CatalogTargets {
 		if c.DatabaseName == "" || len(c.Tables) == 0 {
 			return errInvalid(op, "Catalog targets need a DatabaseName and at least one table.")

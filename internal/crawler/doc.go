@@ -4,8 +4,10 @@
 // built-ins in Glue's priority order, from a Registry of classifier
 // constructors), infers and merges schemas through internal/formats,
 // decides tables and partitions from the folder layout, and writes the
-// result into the Glue Data Catalog engine directly. It knows no HTTP: the
-// AWS JSON front end is internal/api/glueapi.
+// result into the Glue Data Catalog engine directly. JDBC targets are read
+// from the database's own catalog through the Glue connection they name
+// (PostgreSQL only, jdbc.go). It knows no HTTP: the AWS JSON front end is
+// internal/api/glueapi.
 //
 // Crawls run asynchronously on a bounded worker pool and can be stopped;
 // their progress (objects listed and classified) is visible while they

@@ -73,10 +73,26 @@ func (e *Engine) execute(ctx context.Context, cat string, r *record, rn *run) (c
 			}
 			out.under = append(out.under, t.location(""))
 		}
-		if th := cfg.CrawlerOutput.Tables.TableThreshold; th != nil && len(out.tables) > *th {
-			return n, fmt.Errorf("The number of tables detected by crawler: %d is greater than the table threshold value provided: %d", len(out.tables), *th)
-		}
 		outs = append(outs, out)
+	}
+	if len(r.Targets.JdbcTargets) > 0 {
+		if r.DatabaseName == "" {
+			return n, fmt.Errorf("Crawler %s has JDBC targets but no DatabaseName.", r.Name)
+		}
+		tables, under, err := e.crawlJDBC(ctx, cat, r, rn)
+		if err != nil {
+			return n, err
+		}
+		outs = append(outs, dbTables{db: strings.ToLower(r.DatabaseName), tables: tables, under: under})
+	}
+	if th := cfg.CrawlerOutput.Tables.TableThreshold; th != nil {
+		found := 0
+		for _, o := range outs {
+			found += len(o.tables)
+		}
+		if found > *th {
+			return n, fmt.Errorf("The number of tables detected by crawler: %d is greater than the table threshold value provided: %d", found, *th)
+		}
 	}
 	for _, ct := range r.Targets.CatalogTargets {
 		out := dbTables{db: strings.ToLower(ct.DatabaseName)}

@@ -50,7 +50,9 @@ type S3Target struct {
 	DlqEventQueueArn string   `json:"DlqEventQueueArn,omitempty"`
 }
 
-// JdbcTarget is a JDBC include path (stored; not crawled by tarn yet).
+// JdbcTarget is a JDBC include path: a connection and
+// database/schema/table, where schema and table may be % wildcards
+// (jdbc.go). Only PostgreSQL connections are crawled.
 type JdbcTarget struct {
 	ConnectionName           string   `json:"ConnectionName,omitempty"`
 	Path                     string   `json:"Path,omitempty"`

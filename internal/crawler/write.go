@@ -22,6 +22,7 @@ type tableOut struct {
 	parts    []catalog.PartitionInput
 	location string
 	fixed    bool // a catalog target's table: the name is given
+	jdbc     bool // a JDBC target's table: MergeNewColumns does not apply
 }
 
 // counts are a run's table metrics.
@@ -185,7 +186,7 @@ func (e *Engine) write(ctx context.Context, cat string, cr *record, cfg *Config,
 		}
 		if update {
 			in := t.in
-			if cfg.CrawlerOutput.Tables.AddOrUpdateBehavior == MergeNewColumns || t.fixed {
+			if cfg.CrawlerOutput.Tables.AddOrUpdateBehavior == MergeNewColumns && !t.jdbc || t.fixed {
 				in = mergeNewColumns(existing, in, t.fixed)
 			}
 			if changed(existing, in) {
@@ -307,6 +308,16 @@ func (e *Engine) writePartitions(ctx context.Context, cat, db string, t *tableOu
 	return nil
 }
 
+// covers reports whether an include location covers a table location:
+// S3 folders (ending in /) and JDBC wildcard paths (ending in .) cover
+// what starts with them, a JDBC path naming one table only that table.
+func covers(under, loc string) bool {
+	if strings.HasSuffix(under, "/") || strings.HasSuffix(under, ".") {
+		return strings.HasPrefix(loc, under)
+	}
+	return loc == under
+}
+
 // vanished deletes or deprecates the tables this crawler made under its
 // include paths that the crawl no longer found.
 func (e *Engine) vanished(ctx context.Context, cat, db string, cr *record, seen map[string]bool, under []string, n *counts) error {
@@ -322,7 +333,7 @@ func (e *Engine) vanished(ctx context.Context, cat, db string, cr *record, seen 
 				continue
 			}
 			for _, u := range under {
-				if strings.HasPrefix(t.StorageDescriptor.Location, u) {
+				if covers(u, t.StorageDescriptor.Location) {
 					gone = append(gone, t)
 					break
 				}
