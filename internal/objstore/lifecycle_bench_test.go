@@ -10,11 +10,11 @@ import (
 	"time"
 
 	blobdisk "github.com/tarnhq/tarn/internal/storage/blob/disk"
-	metamem "github.com/tarnhq/tarn/internal/storage/meta/mem"
+	metapebble "github.com/tarnhq/tarn/internal/storage/meta/pebble"
 )
 
 // BenchmarkLifecycleTransition transitions N small objects (1 KiB, on a
-// temp disk, in-memory metadata) from STANDARD to GLACIER (the compressed
+// temp disk, Pebble metadata as the server runs it) from STANDARD to GLACIER (the compressed
 // cold tier) in one unthrottled pass, while a foreground client PUTs and
 // GETs; it reports objects and bytes moved per second and foreground
 // latency percentiles beside the same client's latency with the engine
@@ -31,7 +31,12 @@ func BenchmarkLifecycleTransition(b *testing.B) {
 	coldInner, _ := blobdisk.Open(b.TempDir(), blobdisk.Options{})
 	cold, _ := compressedFor(coldInner)
 	clock := newClock()
-	s, err := New(ctx, metamem.New(), hot, Options{InlineLimit: 0, Logger: quietLogger(), Now: clock.Now,
+	m, err := metapebble.Open(b.TempDir(), metapebble.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	s, err := New(ctx, m, hot, Options{InlineLimit: 0, Logger: quietLogger(), Now: clock.Now,
 		Tiers: map[string]blobStore{ColdTier: cold}, Lifecycle: LifecycleOptions{ActionsPerSecond: -1, BytesPerSecond: -1}})
 	if err != nil {
 		b.Fatal(err)
