@@ -51,7 +51,7 @@ type grokCustom struct {
 func (g *grokCustom) Name() string { return g.def.Name }
 
 func (g *grokCustom) Classify(ctx context.Context, s *Sample) (*Result, error) {
-	if !textual(s.Head) || !linesMatch(g.p, s.Head) {
+	if !textual(s.Head) || !linesMatch(g.p, s.Head, "") {
 		return nil, nil
 	}
 	return grokResult(ctx, s, g.def.Classification, g.def.GrokPattern, g.def.CustomPatterns)
