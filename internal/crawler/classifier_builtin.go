@@ -123,12 +123,8 @@ type ionClassifier struct{}
 func (ionClassifier) Name() string { return "ion" }
 
 func (ionClassifier) Classify(ctx context.Context, s *Sample) (*Result, error) {
-	if !bytes.HasPrefix(s.Head, ion.BVM) {
-		h := bytes.TrimLeft(bytes.TrimPrefix(s.Head, []byte("\xef\xbb\xbf")), " \t\r\n")
-		if len(h) == 0 || !textual(s.Head) || !(h[0] == '{' || h[0] == '$' || h[0] == '/' || h[0] == '\'' ||
-			h[0] >= 'a' && h[0] <= 'z' || h[0] >= 'A' && h[0] <= 'Z' || h[0] == '_') {
-			return nil, nil
-		}
+	if !bytes.HasPrefix(s.Head, ion.BVM) && !(textual(s.Head) && ion.LooksLikeText(s.Head)) {
+		return nil, nil
 	}
 	inf, err := infer(ctx, s, formats.Options{Format: formats.Ion})
 	if inf == nil || len(inf.Columns) == 0 {

@@ -353,3 +353,49 @@ func readVarUInt(br io.ByteReader) (int, []byte, error) {
 		}
 	}
 }
+
+// LooksLikeText reports whether head could start a text Ion stream of
+// records: after white space and comments, a struct, the version marker
+// $ion_1_0, or an annotation (symbol::). It parses nothing; classifiers use
+// it before trying a full read.
+func LooksLikeText(head []byte) bool {
+	h := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	for {
+		h = bytes.TrimLeft(h, " \t\r\n\v\f")
+		switch {
+		case bytes.HasPrefix(h, []byte("//")):
+			i := bytes.IndexByte(h, '\n')
+			if i < 0 {
+				return false
+			}
+			h = h[i+1:]
+			continue
+		case bytes.HasPrefix(h, []byte("/*")):
+			i := bytes.Index(h[2:], []byte("*/"))
+			if i < 0 {
+				return false
+			}
+			h = h[i+4:]
+			continue
+		}
+		break
+	}
+	switch {
+	case len(h) == 0:
+		return false
+	case h[0] == '{':
+		return true
+	case bytes.HasPrefix(h, []byte("$ion_1_0")):
+		return true
+	case h[0] == '\'':
+		i := bytes.IndexByte(h[1:], '\'')
+		return i >= 0 && bytes.HasPrefix(bytes.TrimLeft(h[i+2:], " \t"), []byte("::"))
+	case isIdentStart(h[0]):
+		i := 1
+		for i < len(h) && isIdent(h[i]) {
+			i++
+		}
+		return bytes.HasPrefix(bytes.TrimLeft(h[i:], " \t"), []byte("::"))
+	}
+	return false
+}

@@ -183,3 +183,15 @@ func FuzzIon(f *testing.F) {
 		}
 	})
 }
+
+func TestLooksLikeText(t *testing.T) {
+	for s, want := range map[string]bool{
+		"{a: 1}": true, " // c\n/* d */ {a:1}": true, "$ion_1_0 {a: 1}": true, "order::{a: 1}": true,
+		"'my type' :: {}": true, "id,name\n1,2": false, "hello world": false, "[1, 2]": false, "": false,
+		"// only a comment": false, "127.0.0.1 - -": false,
+	} {
+		if got := LooksLikeText([]byte(s)); got != want {
+			t.Errorf("%q: %v", s, got)
+		}
+	}
+}
