@@ -4,7 +4,7 @@ BIN     := bin/tarn
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/tarnhq/tarn/internal/server.Version=$(VERSION)
 
-.PHONY: run build test test-go test-race smoke fuzz bench crash vet fmt tidy clean
+.PHONY: run build test test-go test-race smoke fuzz bench bench-crawl crash vet fmt tidy clean
 
 run: build ## Run tarn with embedded defaults (127.0.0.1:4566, ./tarn-data)
 	./$(BIN) server
@@ -32,6 +32,10 @@ fuzz: ## Run each fuzz target briefly (FUZZTIME=30s)
 
 bench: build ## tarn bench s3 against a fresh server (see docs/benchmarks.md)
 	./scripts/bench.sh
+
+# Writes GIBS GiB of Parquet to TARN_BENCH_DIR (default /tmp) per size, crawls it, deletes it.
+bench-crawl: ## crawl 1 GiB and 10 GiB Parquet datasets: objects/s, bytes read, peak heap/RSS (not part of make test)
+	./scripts/bench_crawl.sh $(or $(GIBS),1 10)
 
 # The crash test also runs 2 rounds inside `go test ./...` (skipped with -short).
 crash: build ## kill -9 crash-recovery soak, ROUNDS=20 (not part of make test)

@@ -20,30 +20,7 @@ func BenchmarkCrawl10k(b *testing.B) {
 			e.put(fmt.Sprintf("bench/dt=2024-%04d/part-%02d.csv", p, f), []byte(fmt.Sprintf("id,name,amount\n%d,item%d,%d.5\n%d,x,%d\n", f, p, f, p, f)))
 		}
 	}
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
-	peak.Store(base)
+	stopHeap := samplePeakHeap()
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
@@ -69,9 +46,42 @@ func BenchmarkCrawl10k(b *testing.B) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
-	close(stop)
-	wg.Wait()
+	peak, base := stopHeap()
 	b.ReportMetric(float64(parts*per*b.N)/elapsed.Seconds(), "objects/s")
-	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
-	b.ReportMetric(float64(peak.Load()-base)/(1<<20), "crawl-heap-MiB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(peak-base)/(1<<20), "crawl-heap-MiB")
+}
+
+// samplePeakHeap garbage-collects, then samples HeapInuse every 5 ms
+// until the returned stop, which gives the peak and the starting value.
+func samplePeakHeap() (stop func() (peak, base uint64)) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+	var peak atomic.Uint64
+	peak.Store(base)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	return func() (uint64, uint64) {
+		close(done)
+		wg.Wait()
+		return peak.Load(), base
+	}
 }

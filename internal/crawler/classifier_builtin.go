@@ -9,18 +9,20 @@ import (
 
 	"github.com/tarnhq/tarn/internal/formats"
 	"github.com/tarnhq/tarn/internal/formats/grok"
+	"github.com/tarnhq/tarn/internal/formats/ion"
 )
 
 // The built-in classifiers, registered in Glue's priority order: avro,
-// orc, parquet, json, xml, the log families, csv. (Glue's bson and ion
-// have no reader in tarn.)
+// orc, parquet, json, bson, xml, ion, the log families, csv.
 func init() {
 	for _, c := range []Classifier{
 		magicClassifier{"avro", formats.Avro, []byte("Obj\x01")},
 		magicClassifier{"orc", formats.ORC, []byte("ORC")},
 		magicClassifier{"parquet", formats.Parquet, []byte("PAR1")},
 		textClassifier{"json", formats.JSON, "{["},
+		bsonClassifier{},
 		textClassifier{"xml", formats.XML, "<"},
+		ionClassifier{},
 	} {
 		registerBuiltin(c)
 	}
@@ -96,24 +98,68 @@ func (t textClassifier) Classify(ctx context.Context, s *Sample) (*Result, error
 	return &Result{Classification: t.name, Certainty: CertaintyMatch, Inference: inf}, nil
 }
 
-// logFamily is one of Glue's built-in grok log classifiers.
+// bsonClassifier matches BSON documents (mongodump files): a plausible
+// length prefix and element type, a valid first document, and records.
+type bsonClassifier struct{}
+
+func (bsonClassifier) Name() string { return "bson" }
+
+func (bsonClassifier) Classify(ctx context.Context, s *Sample) (*Result, error) {
+	if !formats.LooksLikeBSON(s.Head) {
+		return nil, nil
+	}
+	inf, err := infer(ctx, s, formats.Options{Format: formats.BSON})
+	if inf == nil || len(inf.Columns) == 0 {
+		return nil, err
+	}
+	return &Result{Classification: "bson", Certainty: CertaintyMatch, Inference: inf}, nil
+}
+
+// ionClassifier matches Amazon Ion: binary Ion by its version marker, text
+// Ion (which JSON did not already match) only when the sample parses as
+// Ion and every top-level value is a struct.
+type ionClassifier struct{}
+
+func (ionClassifier) Name() string { return "ion" }
+
+func (ionClassifier) Classify(ctx context.Context, s *Sample) (*Result, error) {
+	if !bytes.HasPrefix(s.Head, ion.BVM) && !(textual(s.Head) && ion.LooksLikeText(s.Head)) {
+		return nil, nil
+	}
+	inf, err := infer(ctx, s, formats.Options{Format: formats.Ion})
+	if inf == nil || len(inf.Columns) == 0 {
+		return nil, err
+	}
+	return &Result{Classification: "ion", Certainty: CertaintyMatch, Inference: inf}, nil
+}
+
+// logFamily is one of Glue's built-in grok log classifiers. Lines starting
+// with comment (when set) are directives, not records: they are left out
+// of the match test.
 type logFamily struct {
 	classification string
 	pattern        string
 	custom         string
+	comment        string
 }
 
 // logFamilies in Glue's order; syslog (RFC 3164 lines) is tarn's addition,
 // tried after Glue's own families.
 var logFamilies = []logFamily{
-	{"combined_apache", "%{COMBINEDAPACHELOG}", ""},
-	{"apache", "%{COMMONAPACHELOG}", ""},
-	{"linux_kernel", "%{LINUXKERNEL}", "LINUXKERNEL %{SYSLOGTIMESTAMP:timestamp} %{SYSLOGHOST:logsource} kernel: \\[\\s*%{NUMBER:uptime}\\] %{GREEDYDATA:message}"},
-	{"ruby_logger", "%{RUBY_LOGGER}", "RUBY_LOGLEVEL (?:DEBUG|FATAL|ERROR|WARN|INFO|ANY)\nRUBY_LOGGER [DFEWIA], \\[%{TIMESTAMP_ISO8601:timestamp} #%{POSINT:pid}\\] *%{RUBY_LOGLEVEL:loglevel} -- +%{DATA:progname}: %{GREEDYDATA:message}"},
-	{"squid", "%{SQUID3}", "SQUID3 %{NUMBER:timestamp}\\s+%{NUMBER:duration}\\s%{IP:client_address}\\s%{WORD:cache_result}/%{NONNEGINT:status_code}\\s%{NUMBER:bytes}\\s%{WORD:request_method}\\s%{NOTSPACE:url}\\s(?:%{NOTSPACE:user}|-)\\s%{WORD:hierarchy_code}/%{NOTSPACE:server}\\s%{NOTSPACE:content_type}"},
-	{"redismonlog", "%{REDISMONLOG}", "REDISMONLOG %{NUMBER:timestamp} \\[%{INT:database} %{IP:client}:%{NUMBER:port}\\] \"%{WORD:command}\"\\s?%{GREEDYDATA:params}"},
-	{"redislog", "%{REDISLOG}", "REDISTIMESTAMP %{MONTHDAY} %{MONTH} %{TIME}\nREDISLOG \\[%{POSINT:pid}\\] %{REDISTIMESTAMP:timestamp} \\* %{GREEDYDATA:message}"},
-	{"syslog", "%{SYSLOGLINE}", ""},
+	{"combined_apache", "%{COMBINEDAPACHELOG}", "", ""},
+	{"apache", "%{COMMONAPACHELOG}", "", ""},
+	{"linux_kernel", "%{LINUXKERNEL}", "LINUXKERNEL %{SYSLOGTIMESTAMP:timestamp} %{SYSLOGHOST:logsource} kernel: \\[\\s*%{NUMBER:uptime}\\] %{GREEDYDATA:message}", ""},
+	// Glue does not document its microsoft_log pattern; tarn's matches IIS
+	// W3C extended logs with IIS's default fields (#Fields: date time s-ip
+	// cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip
+	// cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status
+	// time-taken), the "#" directive lines aside.
+	{"microsoft_log", "%{MICROSOFT_IIS}", "MICROSOFT_IIS %{TIMESTAMP_ISO8601:log_timestamp} %{IPORHOST:s_ip} %{WORD:cs_method} %{NOTSPACE:cs_uri_stem} %{NOTSPACE:cs_uri_query} %{NUMBER:s_port} %{NOTSPACE:cs_username} %{IPORHOST:c_ip} %{NOTSPACE:cs_user_agent} %{NOTSPACE:cs_referer} %{NUMBER:sc_status} %{NUMBER:sc_substatus} %{NUMBER:sc_win32_status} %{NUMBER:time_taken}", "#"},
+	{"ruby_logger", "%{RUBY_LOGGER}", "RUBY_LOGLEVEL (?:DEBUG|FATAL|ERROR|WARN|INFO|ANY)\nRUBY_LOGGER [DFEWIA], \\[%{TIMESTAMP_ISO8601:timestamp} #%{POSINT:pid}\\] *%{RUBY_LOGLEVEL:loglevel} -- +%{DATA:progname}: %{GREEDYDATA:message}", ""},
+	{"squid", "%{SQUID3}", "SQUID3 %{NUMBER:timestamp}\\s+%{NUMBER:duration}\\s%{IP:client_address}\\s%{WORD:cache_result}/%{NONNEGINT:status_code}\\s%{NUMBER:bytes}\\s%{WORD:request_method}\\s%{NOTSPACE:url}\\s(?:%{NOTSPACE:user}|-)\\s%{WORD:hierarchy_code}/%{NOTSPACE:server}\\s%{NOTSPACE:content_type}", ""},
+	{"redismonlog", "%{REDISMONLOG}", "REDISMONLOG %{NUMBER:timestamp} \\[%{INT:database} %{IP:client}:%{NUMBER:port}\\] \"%{WORD:command}\"\\s?%{GREEDYDATA:params}", ""},
+	{"redislog", "%{REDISLOG}", "REDISTIMESTAMP %{MONTHDAY} %{MONTH} %{TIME}\nREDISLOG \\[%{POSINT:pid}\\] %{REDISTIMESTAMP:timestamp} \\* %{GREEDYDATA:message}", ""},
+	{"syslog", "%{SYSLOGLINE}", "", ""},
 }
 
 type logClassifier struct {
@@ -142,7 +188,7 @@ func (l *logClassifier) Classify(ctx context.Context, s *Sample) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	if !linesMatch(p, s.Head) {
+	if !linesMatch(p, s.Head, l.family.comment) {
 		return nil, nil
 	}
 	return grokResult(ctx, s, l.family.classification, l.family.pattern, l.family.custom)
@@ -161,8 +207,9 @@ func grokResult(ctx context.Context, s *Sample, classification, pattern, custom 
 }
 
 // linesMatch reports whether at least 90% of the complete non-empty lines
-// of head (at most 200) match p.
-func linesMatch(p *grok.Pattern, head []byte) bool {
+// of head (at most 200) match p; lines starting with comment (if not
+// empty) are not counted.
+func linesMatch(p *grok.Pattern, head []byte, comment string) bool {
 	lines := strings.Split(string(head), "\n")
 	if len(lines) > 1 && len(head) == HeadBytes {
 		lines = lines[:len(lines)-1] // possibly cut
@@ -173,7 +220,7 @@ func linesMatch(p *grok.Pattern, head []byte) bool {
 			break
 		}
 		l = strings.TrimRight(l, "\r")
-		if l == "" {
+		if l == "" || comment != "" && strings.HasPrefix(l, comment) {
 			continue
 		}
 		n++

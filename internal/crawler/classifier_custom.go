@@ -56,9 +56,6 @@ func created(d *ClassifierDef) (time.Time, int64) {
 	return time.Time{}, 0
 }
 
-var csvDatatypes = map[string]bool{"BINARY": true, "BOOLEAN": true, "DATE": true, "DECIMAL": true, "DOUBLE": true,
-	"FLOAT": true, "INT": true, "LONG": true, "SHORT": true, "STRING": true, "TIMESTAMP": true}
-
 // checkDef validates a classifier definition the way CreateClassifier does.
 func (e *Engine) checkDef(op string, d *ClassifierDef) error {
 	n := 0
@@ -123,8 +120,8 @@ func (e *Engine) checkDef(op string, d *ClassifierDef) error {
 			return errInvalid(op, "1 validation error detected: Value '%s' at 'serde' failed to satisfy constraint: Member must satisfy enum value set: [OpenCSVSerDe, LazySimpleSerDe, None]", c.Serde)
 		}
 		for _, t := range c.CustomDatatypes {
-			if !csvDatatypes[t] {
-				return errInvalid(op, "Custom datatype %s is not supported.", t)
+			if _, ok := csvTypeKinds[t]; !ok {
+				return errInvalid(op, "Custom datatype %s is not supported. Supported datatypes are BINARY, BOOLEAN, DATE, DECIMAL, DOUBLE, FLOAT, INT, LONG, SHORT, STRING, TIMESTAMP.", t)
 			}
 		}
 		for _, h := range c.Header {

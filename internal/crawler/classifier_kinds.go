@@ -11,6 +11,7 @@ import (
 
 	"github.com/tarnhq/tarn/internal/formats"
 	"github.com/tarnhq/tarn/internal/formats/grok"
+	"github.com/tarnhq/tarn/internal/formats/types"
 )
 
 // registerCustomKinds registers the four custom classifier kinds.
@@ -50,7 +51,7 @@ type grokCustom struct {
 func (g *grokCustom) Name() string { return g.def.Name }
 
 func (g *grokCustom) Classify(ctx context.Context, s *Sample) (*Result, error) {
-	if !textual(s.Head) || !linesMatch(g.p, s.Head) {
+	if !textual(s.Head) || !linesMatch(g.p, s.Head, "") {
 		return nil, nil
 	}
 	return grokResult(ctx, s, g.def.Classification, g.def.GrokPattern, g.def.CustomPatterns)
@@ -99,6 +100,7 @@ func (c csvCustom) Classify(ctx context.Context, s *Sample) (*Result, error) {
 		o.CSV.Header = formats.HeaderAbsent
 	}
 	o.CSV.Names = c.def.Header
+	o.CSV.Types = csvCustomTypes(c.def)
 	inf, err := infer(ctx, s, o)
 	if inf == nil {
 		return nil, err
@@ -114,6 +116,28 @@ func (c csvCustom) Classify(ctx context.Context, s *Sample) (*Result, error) {
 		inf.Parameters["areColumnsQuoted"] = "false"
 	}
 	return &Result{Classification: "csv", Certainty: CertaintyMatch, Inference: inf}, nil
+}
+
+// csvTypeKinds maps Glue's CustomDatatypes names to catalog types.
+var csvTypeKinds = map[string]types.Kind{"BINARY": types.Binary, "BOOLEAN": types.Boolean, "DATE": types.Date,
+	"DECIMAL": types.Decimal, "DOUBLE": types.Double, "FLOAT": types.Float, "INT": types.Int, "LONG": types.BigInt,
+	"SHORT": types.SmallInt, "STRING": types.String, "TIMESTAMP": types.Timestamp}
+
+// csvCustomTypes returns the column types a CSV classifier lets inference
+// choose: nil (Glue's default boolean, bigint, double, string) unless
+// CustomDatatypeConfigured is true and CustomDatatypes lists some. STRING
+// need not be listed: it is always the fallback.
+func csvCustomTypes(d *CsvClassifier) []types.Kind {
+	if d.CustomDatatypeConfigured == nil || !*d.CustomDatatypeConfigured || len(d.CustomDatatypes) == 0 {
+		return nil
+	}
+	out := []types.Kind{}
+	for _, n := range d.CustomDatatypes {
+		if k, ok := csvTypeKinds[n]; ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // jsonStep is one step of a JSON path: a member name, an index, or * (-1).

@@ -3,6 +3,7 @@ package crawler
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"io"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestBuiltinOrder(t *testing.T) {
 	for _, c := range DefaultRegistry.Builtins() {
 		names = append(names, c.Name())
 	}
-	want := "avro,orc,parquet,json,xml,combined_apache,apache,linux_kernel,ruby_logger,squid,redismonlog,redislog,syslog,csv"
+	want := "avro,orc,parquet,json,bson,xml,ion,combined_apache,apache,linux_kernel,microsoft_log,ruby_logger,squid,redismonlog,redislog,syslog,csv"
 	if got := strings.Join(names, ","); got != want {
 		t.Fatalf("built-ins %s, want %s", got, want)
 	}
@@ -58,6 +59,13 @@ func TestClassifyBuiltins(t *testing.T) {
 		{"r.log", []byte("[4018] 14 Nov 07:01:22.119 * Background saving terminated with success\n"), "redislog"},
 		{"m.log", []byte(`1403553100.512312 [0 127.0.0.1:55108] "SET" "k" "v"` + "\n"), "redismonlog"},
 		{"sq.log", []byte("1286536309.586    921 192.168.0.68 TCP_MISS/200 507 POST http://rcv.example.com/x - DIRECT/203.0.113.5 application/xml\n"), "squid"},
+		{"iis.log", []byte(iisLog), "microsoft_log"},
+		{"a.ion", []byte("{a: 1, b: sym}\n{a: 2d0}\n"), "ion"},
+		{"a.dat", []byte("$ion_1_0 {a: 1}"), "ion"},
+		{"a.dat", unhex(ionBinaryHex), "ion"},
+		{"a.dat", unhex(bsonHex), "bson"},
+		{"a.json", []byte(`{"a": 1, "b": [1, 2]}`), "json"},
+		{"words.txt", []byte("hello world\nsecond line\n"), Unknown},
 		{"one.txt", []byte("just one column\nanother\n"), Unknown},
 		{"bin", []byte{0, 1, 2, 3, 0, 0}, Unknown},
 		{"empty.csv", []byte("a,b\n"), Unknown},
@@ -165,4 +173,26 @@ func FuzzCSVHeader(f *testing.F) {
 			t.Fatalf("header detected but columns are generated: %v", cols)
 		}
 	})
+}
+
+const iisLog = `#Software: Microsoft Internet Information Services 10.0
+#Version: 1.0
+#Date: 2024-01-02 03:04:05
+#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
+2024-01-02 03:04:05 10.0.0.5 GET /index.html - 80 - 192.0.2.7 Mozilla/5.0+(Windows+NT+10.0) - 200 0 0 15
+2024-01-02 03:04:06 10.0.0.5 POST /api/login q=1 443 ann 192.0.2.8 curl/8.0 https://example.com/ 401 1 0 3
+`
+
+// ionBinaryHex and bsonHex are the sample streams of formats/ion's and
+// formats' tests (TestBinary, TestBSON log them).
+const ionBinaryHex = "e00100eaeea08183de9c87be99826964846e616d658570726963658474616773826174826f6bde9f8a21018b83616e6e8c53c204e28db4710b81788e68800fe881828384858f11de948a330111708b8f8c484004000000000000902103"
+
+const bsonHex = "9b000000075f69640065a1b2c3d4e5f60718293a4b106e00010000001262696700000000000001000013707269636500e2040000000000000000000000003c300961740088d820c88c010000047461677300170000000230000200000061000231000200000062000003616464720014000000026369747900050000004f736c6f0000086f6b00010562696e00020000000001020a6e6f6e65000035000000075f69640065a1b2c3d4e5f60718293a4b016e0000000000000004400361646472000e000000107a697000960000000000"
+
+func unhex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

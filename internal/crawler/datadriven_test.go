@@ -3,6 +3,7 @@ package crawler
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -132,17 +133,25 @@ func (e *env) put(key string, data []byte) {
 	}
 }
 
-// putFiles lays out objects from a script: "file KEY [codec=gzip]" then
-// the content lines ("\t" is a tab), or "copy KEY LOCALPATH" (relative
-// to ../shared/data).
+// putFiles lays out objects from a script: "file KEY [codec=gzip] [hex]"
+// then the content lines ("\t" is a tab; with hex, the lines are the
+// bytes in hex, concatenated), or "copy KEY LOCALPATH" (relative to
+// ../shared/data).
 func (e *env) putFiles(script string) (string, bool) {
 	var key, codec string
+	var isHex bool
 	var body []string
 	flush := func() {
 		if key == "" {
 			return
 		}
 		data := []byte(strings.ReplaceAll(strings.Join(body, "\n")+"\n", `\t`, "\t"))
+		if isHex {
+			var err error
+			if data, err = hex.DecodeString(strings.Join(strings.Fields(strings.Join(body, "")), "")); err != nil {
+				e.t.Fatal(err)
+			}
+		}
 		if codec != "" {
 			var buf bytes.Buffer
 			w, err := compress.NewWriter(compress.Codec(codec), &buf)
@@ -154,7 +163,7 @@ func (e *env) putFiles(script string) (string, bool) {
 			data = buf.Bytes()
 		}
 		e.put(key, data)
-		key, codec, body = "", "", nil
+		key, codec, body, isHex = "", "", nil, false
 	}
 	for _, line := range strings.Split(script, "\n") {
 		switch {
@@ -166,6 +175,7 @@ func (e *env) putFiles(script string) (string, bool) {
 				if v, ok := strings.CutPrefix(a, "codec="); ok {
 					codec = v
 				}
+				isHex = isHex || a == "hex"
 			}
 		case strings.HasPrefix(line, "copy "):
 			flush()

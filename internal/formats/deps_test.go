@@ -18,6 +18,7 @@ var heavyDeps = []string{
 	"github.com/apache/arrow-go/",
 	"github.com/hamba/avro/",
 	"github.com/scritchley/orc",
+	"go.mongodb.org/mongo-driver/",
 }
 
 func TestHeavyDepsStayInFormats(t *testing.T) {

@@ -42,6 +42,8 @@
 //	orc      yes   yes    footer scritchley/orc; NONE/ZLIB; writer: no decimal, binary or null dates
 //	xml      yes   no     yes    row tag (default: first child of the root); attributes and children are fields
 //	grok     yes   no     yes    %{PATTERN:field:type}, BasePatterns incl. COMBINEDAPACHELOG, SYSLOGLINE
+//	ion      yes   no     yes    Amazon Ion binary and text (formats/ion); top-level structs are records
+//	bson     yes   no     yes    length-prefixed BSON documents (mongodump .bson)
 //
 // # Inference
 //

@@ -30,6 +30,12 @@ type CSVOptions struct {
 	// Names, when set, name the columns (a Glue custom classifier's Header);
 	// a header row in the file is still skipped per Header.
 	Names []string
+	// Types, when not nil, are the column types inference may choose (a
+	// Glue custom classifier's CustomDatatypes): boolean, smallint, int,
+	// bigint, decimal, float, double, date, timestamp and binary, the
+	// narrowest that fits every sampled value; string is always the
+	// fallback. nil is Glue's default set (boolean, bigint, double, string).
+	Types []types.Kind
 }
 
 func init() {
@@ -49,10 +55,12 @@ type csvSource struct {
 	queue  [][]string
 	quoted bool
 	opts   CSVOptions
+	typer  csvTyper
 }
 
-func (c *csvSource) textual() bool     { return true }
-func (c *csvSource) columns() []string { return c.names }
+func (c *csvSource) textual() bool      { return true }
+func (c *csvSource) columns() []string  { return c.names }
+func (c *csvSource) csvTyper() csvTyper { return c.typer }
 
 func (c *csvSource) next() (any, error) {
 	if len(c.queue) > 0 {
@@ -96,7 +104,8 @@ func newCSVSource(src *Source, o *Options) (*csvSource, error) {
 	if co.Delimiter > 127 || co.Delimiter == '\n' || co.Delimiter == '\r' || (quote != 0 && byte(co.Delimiter) == quote) {
 		return nil, fmt.Errorf("invalid CSV delimiter %q", co.Delimiter)
 	}
-	c := &csvSource{p: &csvParser{r: br, delim: byte(co.Delimiter), quote: quote, max: o.MaxRecordBytes}, opts: co}
+	c := &csvSource{p: &csvParser{r: br, delim: byte(co.Delimiter), quote: quote, max: o.MaxRecordBytes}, opts: co,
+		typer: newCSVTyper(co.Types)}
 	n := min(o.SampleRows, 100)
 	for len(c.queue) < n {
 		r, err := c.p.read()
@@ -114,7 +123,7 @@ func newCSVSource(src *Source, o *Options) (*csvSource, error) {
 		c.header = len(c.queue) > 0
 	case HeaderAbsent:
 	default:
-		c.header = detectHeader(c.queue, o.Schema)
+		c.header = detectHeader(c.queue, o.Schema, c.typer)
 	}
 	width := 0
 	for _, r := range c.queue {
@@ -139,7 +148,8 @@ func newCSVSource(src *Source, o *Options) (*csvSource, error) {
 // boolean) shorter than 150 characters, the fields are distinct, and either
 // it is the only row or some column holds non-string data below it. With a
 // given schema, the first row is a header when it repeats the column names.
-func detectHeader(rows [][]string, s *arrow.Schema) bool {
+// Values are typed by t (Glue's default set, or a classifier's custom types).
+func detectHeader(rows [][]string, s *arrow.Schema, typer csvTyper) bool {
 	if len(rows) == 0 {
 		return false
 	}
@@ -158,7 +168,7 @@ func detectHeader(rows [][]string, s *arrow.Schema) bool {
 	seen := map[string]bool{}
 	for _, f := range first {
 		f = strings.TrimSpace(f)
-		t := inferText(f)
+		t := typer.value(f)
 		if f == "" || len(f) >= 150 || t == nil || t.Kind != types.String || seen[strings.ToLower(f)] {
 			return false
 		}
@@ -168,13 +178,13 @@ func detectHeader(rows [][]string, s *arrow.Schema) bool {
 		return true
 	}
 	for col := range first {
-		var t *types.Type
+		g := typer.column()
 		for _, r := range rows[1:] {
 			if col < len(r) {
-				t = types.Merge(t, inferText(r[col]))
+				g.add(r[col])
 			}
 		}
-		if t != nil && t.Kind != types.String {
+		if t := g.typ(); t != nil && t.Kind != types.String {
 			return true
 		}
 	}

@@ -12,9 +12,13 @@ import (
 	"github.com/tarnhq/tarn/internal/formats/types"
 )
 
-// ORCOptions configure ORC writing.
+// ORCOptions configure ORC reading and writing.
 type ORCOptions struct {
 	Compression string // NONE (default) or ZLIB; scritchley/orc writes no others
+	// MaxStripeBytes caps the decompressed bytes of one stripe's streams,
+	// which the reader holds in memory at once; a larger stripe is an
+	// error. 0 = DefaultORCMaxStripeBytes (2 GiB).
+	MaxStripeBytes int64
 }
 
 func init() {
@@ -36,11 +40,17 @@ type sizedReaderAt struct {
 
 func (s sizedReaderAt) Size() int64 { return s.size }
 
-func openORCFile(src *Source) (*orc.Reader, *arrow.Schema, error) {
+func openORCFile(src *Source) (*orc.Reader, *arrow.Schema, *orcMeta, error) {
 	var r *orc.Reader
 	var s *arrow.Schema
+	var m *orcMeta
 	err := safe("orc footer", func() error {
 		var err error
+		// Sizes the file declares are checked before scritchley/orc
+		// allocates them (orc_guard.go).
+		if m, err = checkORCTail(src.At, src.Size); err != nil {
+			return err
+		}
 		if r, err = orc.NewReader(sizedReaderAt{src.At, src.Size}); err != nil {
 			return err
 		}
@@ -49,7 +59,7 @@ func openORCFile(src *Source) (*orc.Reader, *arrow.Schema, error) {
 		}
 		return checkORCNullDates(r, s)
 	})
-	return r, s, err
+	return r, s, m, err
 }
 
 // checkORCNullDates refuses files whose top-level date columns hold nulls:
@@ -96,6 +106,10 @@ func orcColumnCount(dt arrow.DataType) int {
 }
 
 type orcReader struct {
+	src    *Source
+	meta   *orcMeta
+	stripe int   // next stripe to load
+	max    int64 // MaxStripeBytes
 	r      *orc.Reader
 	c      *orc.Cursor
 	schema *arrow.Schema
@@ -107,7 +121,7 @@ type orcReader struct {
 }
 
 func openORC(src *Source, o *Options) (Reader, error) {
-	r, s, err := openORCFile(src)
+	r, s, m, err := openORCFile(src)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +129,12 @@ func openORC(src *Source, o *Options) (Reader, error) {
 	for i, f := range s.Fields() {
 		cols[i] = f.Name
 	}
-	return &orcReader{r: r, c: r.Select(cols...), schema: s, rb: array.NewRecordBuilder(o.Alloc, s), batch: o.BatchSize}, nil
+	maxStripe := o.ORC.MaxStripeBytes
+	if maxStripe <= 0 {
+		maxStripe = DefaultORCMaxStripeBytes
+	}
+	return &orcReader{src: src, meta: m, max: maxStripe, r: r, c: r.Select(cols...), schema: s,
+		rb: array.NewRecordBuilder(o.Alloc, s), batch: o.BatchSize}, nil
 }
 
 func (r *orcReader) Schema() *arrow.Schema { return r.schema }
@@ -128,6 +147,12 @@ func (r *orcReader) Next() (arrow.Record, error) {
 	err := safe("orc data", func() error {
 		for n < r.batch {
 			if !r.inRows {
+				if r.stripe < len(r.meta.footer.GetStripes()) {
+					if err := checkORCStripe(r.src.At, r.meta, r.stripe, r.max); err != nil {
+						return err
+					}
+				}
+				r.stripe++
 				if !r.c.Stripes() {
 					return io.EOF
 				}
@@ -206,7 +231,7 @@ func (r *orcReader) Close() error {
 }
 
 func inferORC(src *Source, o *Options) (*Inference, error) {
-	r, s, err := openORCFile(src)
+	r, s, _, err := openORCFile(src)
 	if err != nil {
 		return nil, err
 	}

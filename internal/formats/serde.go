@@ -34,6 +34,12 @@ var storageFormats = map[Format]StorageFormat{
 	XML: {"com.ibm.spss.hive.serde2.xml.XmlInputFormat", textOutput,
 		"com.ibm.spss.hive.serde2.xml.XmlSerDe", nil},
 	Grok: {textInput, textOutput, "com.amazonaws.glue.serde.GrokSerDe", nil},
+	// Athena's Amazon Ion SerDe.
+	Ion: {"com.amazon.ionhiveserde.formats.IonInputFormat", "com.amazon.ionhiveserde.formats.IonOutputFormat",
+		"com.amazon.ionhiveserde.IonHiveSerDe", nil},
+	// mongo-hadoop's BSON SerDe (what Glue writes for bson is not documented).
+	BSON: {"com.mongodb.hadoop.mapred.BSONFileInputFormat", "com.mongodb.hadoop.hive.output.HiveBSONFileOutputFormat",
+		"com.mongodb.hadoop.hive.BSONSerDe", nil},
 }
 
 // StorageFormatFor returns the StorageDescriptor classes Glue's crawler

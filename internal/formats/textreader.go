@@ -25,6 +25,12 @@ type columnNamer interface {
 	columns() []string
 }
 
+// csvTyped is implemented by sources whose text fields are typed by a
+// csvTyper (CSV, where a custom classifier may choose the types).
+type csvTyped interface {
+	csvTyper() csvTyper
+}
+
 // textReader turns a rowSource into Arrow batches. Without a given schema it
 // first buffers up to SampleRows records to infer one; those records are then
 // emitted first, so memory is bounded by the sample plus one batch.
@@ -55,7 +61,11 @@ func newTextReader(src rowSource, o *Options) (*textReader, error) {
 func sampleSchema(src rowSource, n int) ([]any, *arrow.Schema, error) {
 	var rows []any
 	var root *types.Type
-	var widths []*types.Type
+	var widths []colGuesser
+	var typer csvTyper
+	if ct, ok := src.(csvTyped); ok {
+		typer = ct.csvTyper()
+	}
 	for len(rows) < n {
 		r, err := src.next()
 		if err == io.EOF {
@@ -69,9 +79,9 @@ func sampleSchema(src rowSource, n int) ([]any, *arrow.Schema, error) {
 		case []string:
 			for i, s := range r {
 				if i >= len(widths) {
-					widths = append(widths, nil)
+					widths = append(widths, typer.column())
 				}
-				widths[i] = types.Merge(widths[i], inferText(s))
+				widths[i].add(s)
 			}
 		default:
 			root = types.Merge(root, inferValue(r, src.textual()))
@@ -83,7 +93,7 @@ func sampleSchema(src rowSource, n int) ([]any, *arrow.Schema, error) {
 		for i, name := range names {
 			var t *types.Type
 			if i < len(widths) {
-				t = widths[i]
+				t = widths[i].typ()
 			}
 			cols = append(cols, types.Column{Name: name, Type: types.Resolve(t)})
 		}
