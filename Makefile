@@ -30,8 +30,9 @@ smoke: build ## AWS CLI and boto3 against a real tarn process
 fuzz: ## Run each fuzz target briefly (FUZZTIME=30s)
 	./scripts/fuzz.sh $(or $(FUZZTIME),20s)
 
-bench: build ## tarn bench s3 against a fresh server (see docs/benchmarks.md)
-	./scripts/bench.sh
+bench: build ## tarn bench s3 and kinesis against fresh in-process servers (see docs/benchmarks.md)
+	./$(BIN) bench s3
+	./$(BIN) bench kinesis
 
 # Writes GIBS GiB of Parquet to TARN_BENCH_DIR (default /tmp) per size, crawls it, deletes it.
 bench-crawl: ## crawl 1 GiB and 10 GiB Parquet datasets: objects/s, bytes read, peak heap/RSS (not part of make test)
