@@ -20,8 +20,15 @@ import (
 // latency percentiles beside the same client's latency with the engine
 // idle. It also times the index scan a new configuration costs and a
 // pass with nothing due (the due queue: no scan of the bucket). N is
-// -benchtime's count (e.g. -benchtime=100000x).
+// -benchtime's count (e.g. -benchtime=100000x). "unthrottled" lifts the
+// engine's rate limits; "default-limits" runs with the server's defaults
+// (500 actions/s, 64 MiB/s).
 func BenchmarkLifecycleTransition(b *testing.B) {
+	b.Run("unthrottled", func(b *testing.B) { benchLifecycle(b, LifecycleOptions{ActionsPerSecond: -1, BytesPerSecond: -1}) })
+	b.Run("default-limits", func(b *testing.B) { benchLifecycle(b, LifecycleOptions{}) })
+}
+
+func benchLifecycle(b *testing.B, lc LifecycleOptions) {
 	ctx := context.Background()
 	n := b.N
 	hot, err := blobdisk.Open(b.TempDir(), blobdisk.Options{})
@@ -37,7 +44,7 @@ func BenchmarkLifecycleTransition(b *testing.B) {
 	}
 	defer m.Close()
 	s, err := New(ctx, m, hot, Options{InlineLimit: 0, Logger: quietLogger(), Now: clock.Now,
-		Tiers: map[string]blobStore{ColdTier: cold}, Lifecycle: LifecycleOptions{ActionsPerSecond: -1, BytesPerSecond: -1}})
+		Tiers: map[string]blobStore{ColdTier: cold}, Lifecycle: lc})
 	if err != nil {
 		b.Fatal(err)
 	}
