@@ -91,8 +91,8 @@ func kmsError(op string, err error) error {
 	return errs.E("streams."+op, errs.Precondition, errs.Code(code), msg, err)
 }
 
-func (e *Engine) encContext(name string) map[string]string {
-	return map[string]string{"aws:kinesis:arn": e.ARN(name)}
+func (e *Engine) encContext(s *streamRec) map[string]string {
+	return map[string]string{"aws:kinesis:arn": e.ARN(s.Account, s.Name)}
 }
 
 func (e *Engine) keyLifetime() time.Duration {
@@ -119,7 +119,7 @@ func payloadAAD(s *streamRec) []byte {
 // data key when the current one is older than the key lifetime.
 func (e *Engine) writeKey(ctx context.Context, op string, s *stream) (*dataKey, error) {
 	s.mu.RLock()
-	enc, keyARN, cur, name := s.rec.Encryption, s.rec.KeyARN, s.rec.CurKey, s.rec.Name
+	enc, keyARN, cur, account, encCtx := s.rec.Encryption, s.rec.KeyARN, s.rec.CurKey, s.rec.Account, e.encContext(&s.rec)
 	s.mu.RUnlock()
 	if enc != EncryptionKMS {
 		return nil, nil
@@ -127,7 +127,7 @@ func (e *Engine) writeKey(ctx context.Context, op string, s *stream) (*dataKey, 
 	if e.opts.KMS == nil {
 		return nil, fail(op, CodeInternal, "Internal service failure.")
 	}
-	if err := e.opts.KMS.CheckKey(ctx, e.opts.Account, keyARN); err != nil {
+	if err := e.opts.KMS.CheckKey(ctx, account, keyARN); err != nil {
 		return nil, kmsError(op, err)
 	}
 	if k := s.cachedKey(cur); k != nil && e.now().Sub(k.created) < e.keyLifetime() {
@@ -142,7 +142,7 @@ func (e *Engine) writeKey(ctx context.Context, op string, s *stream) (*dataKey, 
 	if k := s.cachedKey(cur); k != nil && e.now().Sub(k.created) < e.keyLifetime() {
 		return k, nil
 	}
-	pt, blob, arn, err := e.opts.KMS.GenerateDataKey(ctx, e.opts.Account, keyARN, e.encContext(name), 32)
+	pt, blob, arn, err := e.opts.KMS.GenerateDataKey(ctx, account, keyARN, encCtx, 32)
 	if err != nil {
 		return nil, kmsError(op, err)
 	}
@@ -222,7 +222,7 @@ func (e *Engine) readKey(ctx context.Context, op string, s *stream, v uint32) (*
 	if e.opts.KMS == nil {
 		return nil, fail(op, CodeInternal, "Internal service failure.")
 	}
-	pt, _, err := e.opts.KMS.Decrypt(ctx, e.opts.Account, rec.Blob, e.encContext(s.rec.Name))
+	pt, _, err := e.opts.KMS.Decrypt(ctx, s.rec.Account, rec.Blob, e.encContext(&s.rec))
 	if err != nil {
 		return nil, kmsError(op, err)
 	}
@@ -258,14 +258,14 @@ func (e *Engine) openPayload(ctx context.Context, op string, s *stream, b []byte
 
 // checkReadKey fails reads of a stream encrypted under an unusable key
 // (disabled, pending deletion, gone), as AWS does.
-func (e *Engine) checkReadKey(ctx context.Context, op string, enc, keyARN string) error {
+func (e *Engine) checkReadKey(ctx context.Context, op, account, enc, keyARN string) error {
 	if enc != EncryptionKMS {
 		return nil
 	}
 	if e.opts.KMS == nil {
 		return fail(op, CodeInternal, "Internal service failure.")
 	}
-	if err := e.opts.KMS.CheckKey(ctx, e.opts.Account, keyARN); err != nil {
+	if err := e.opts.KMS.CheckKey(ctx, account, keyARN); err != nil {
 		return kmsError(op, err)
 	}
 	return nil
@@ -274,17 +274,17 @@ func (e *Engine) checkReadKey(ctx context.Context, op string, enc, keyARN string
 // StartStreamEncryption encrypts records written from now on under keyID
 // (key id, key ARN, alias name or alias ARN; alias/aws/kinesis is the AWS
 // managed key). The stream is UPDATING for the state delay.
-func (e *Engine) StartStreamEncryption(ctx context.Context, ref Ref, encType, keyID string) error {
-	return e.setEncryption(ctx, "StartStreamEncryption", ref, encType, keyID, true)
+func (e *Engine) StartStreamEncryption(ctx context.Context, account string, ref Ref, encType, keyID string) error {
+	return e.setEncryption(ctx, account, "StartStreamEncryption", ref, encType, keyID, true)
 }
 
 // StopStreamEncryption stops encrypting new records; records already
 // written stay encrypted and readable.
-func (e *Engine) StopStreamEncryption(ctx context.Context, ref Ref, encType, keyID string) error {
-	return e.setEncryption(ctx, "StopStreamEncryption", ref, encType, keyID, false)
+func (e *Engine) StopStreamEncryption(ctx context.Context, account string, ref Ref, encType, keyID string) error {
+	return e.setEncryption(ctx, account, "StopStreamEncryption", ref, encType, keyID, false)
 }
 
-func (e *Engine) setEncryption(ctx context.Context, op string, ref Ref, encType, keyID string, start bool) error {
+func (e *Engine) setEncryption(ctx context.Context, account, op string, ref Ref, encType, keyID string, start bool) error {
 	var v validation
 	switch encType {
 	case EncryptionKMS, EncryptionNone:
@@ -298,14 +298,14 @@ func (e *Engine) setEncryption(ctx context.Context, op string, ref Ref, encType,
 	} else if len(keyID) > 2048 {
 		v.add(keyID, "keyId", "Member must have length less than or equal to 2048")
 	}
-	name, err := e.resolve(op, ref, &v)
+	name, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return err
 	}
 	if encType != EncryptionKMS {
 		return fail(op, CodeInvalidArgument, "Encryption type %s is not supported. Only KMS is supported.", encType)
 	}
-	s, err := e.get(ctx, op, name)
+	s, err := e.get(ctx, op, account, name)
 	if err != nil {
 		return err
 	}
@@ -317,7 +317,10 @@ func (e *Engine) setEncryption(ctx context.Context, op string, ref Ref, encType,
 	if start {
 		// The first data key proves the key exists, is enabled, and
 		// creates the AWS managed key on first use of alias/aws/kinesis.
-		pt, blob, arn, err = e.opts.KMS.GenerateDataKey(ctx, e.opts.Account, keyID, e.encContext(name), 32)
+		s.mu.RLock()
+		encCtx := e.encContext(&s.rec)
+		s.mu.RUnlock()
+		pt, blob, arn, err = e.opts.KMS.GenerateDataKey(ctx, account, keyID, encCtx, 32)
 		if err != nil {
 			return kmsError(op, err)
 		}
@@ -325,11 +328,11 @@ func (e *Engine) setEncryption(ctx context.Context, op string, ref Ref, encType,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.status(e.now()); st != StatusActive {
-		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, e.opts.Account, st)
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
 	}
 	if !start {
 		if s.rec.Encryption != EncryptionKMS {
-			return fail(op, CodeInvalidArgument, "Stream %s under account %s is not encrypted.", name, e.opts.Account)
+			return fail(op, CodeInvalidArgument, "Stream %s under account %s is not encrypted.", name, account)
 		}
 		s.rec.Encryption, s.rec.KeyID, s.rec.KeyARN, s.rec.CurKey = "", "", "", 0
 		e.startUpdating(s)

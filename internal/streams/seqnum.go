@@ -87,6 +87,7 @@ func hashKey(partitionKey, explicit string) *big.Int {
 
 // iterator is the content of a shard iterator token.
 type iterator struct {
+	account  string
 	streamID int64
 	shard    int
 	offset   uint64
@@ -94,16 +95,21 @@ type iterator struct {
 	name     string
 }
 
-// Tokens are base64(version 1 | nonce | stream id | shard index | offset | issued
-// ms | name | HMAC-SHA256[:16]) under a key kept in the metadata store, so
-// they are opaque, tamper-evident and survive restarts.
+// Tokens are base64(version | nonce | stream id | shard index | offset |
+// issued ms | [account length | account] | name | HMAC-SHA256[:16]) under a
+// key kept in the metadata store, so they are opaque, tamper-evident and
+// survive restarts. Version 2 names the account; version 1 tokens (issued
+// before streams were per account) are the legacy account's.
 func (e *Engine) encodeIterator(it iterator) string {
-	b := []byte{1}
+	b := make([]byte, 0, 1+4+8+4+8+8+1+len(it.account)+len(it.name)+sha256.Size)
+	b = append(b, 2)
 	b = binary.BigEndian.AppendUint32(b, e.nonce.Add(1))
 	b = binary.BigEndian.AppendUint64(b, uint64(it.streamID))
 	b = binary.BigEndian.AppendUint32(b, uint32(it.shard))
 	b = binary.BigEndian.AppendUint64(b, it.offset)
 	b = binary.BigEndian.AppendUint64(b, uint64(it.issued.UnixMilli()))
+	b = append(b, byte(len(it.account)))
+	b = append(b, it.account...)
 	b = append(b, it.name...)
 	m := hmac.New(sha256.New, e.key)
 	m.Write(b)
@@ -113,7 +119,7 @@ func (e *Engine) encodeIterator(it iterator) string {
 
 func (e *Engine) decodeIterator(s string) (iterator, bool) {
 	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) < 1+4+8+4+8+8+16+1 || b[0] != 1 {
+	if err != nil || len(b) < 1+4+8+4+8+8+16+1 || b[0] != 1 && b[0] != 2 {
 		return iterator{}, false
 	}
 	body, mac := b[:len(b)-16], b[len(b)-16:]
@@ -122,14 +128,23 @@ func (e *Engine) decodeIterator(s string) (iterator, bool) {
 	if !hmac.Equal(m.Sum(nil)[:16], mac) {
 		return iterator{}, false
 	}
-	body = body[4:] // the nonce makes every token distinct
-	return iterator{
-		streamID: int64(binary.BigEndian.Uint64(body[1:])),
-		shard:    int(binary.BigEndian.Uint32(body[9:])),
-		offset:   binary.BigEndian.Uint64(body[13:]),
-		issued:   time.UnixMilli(int64(binary.BigEndian.Uint64(body[21:]))),
-		name:     string(body[29:]),
-	}, true
+	it := iterator{
+		streamID: int64(binary.BigEndian.Uint64(body[5:])),
+		shard:    int(binary.BigEndian.Uint32(body[13:])),
+		offset:   binary.BigEndian.Uint64(body[17:]),
+		issued:   time.UnixMilli(int64(binary.BigEndian.Uint64(body[25:]))),
+		account:  e.opts.Account,
+	}
+	rest := body[33:]
+	if body[0] == 2 {
+		n := int(rest[0])
+		if len(rest) < 1+n+1 {
+			return iterator{}, false
+		}
+		it.account, rest = string(rest[1:1+n]), rest[1+n:]
+	}
+	it.name = string(rest)
+	return it, true
 }
 
 // Stored record payload: partition key length (u16) | key | data.

@@ -47,7 +47,7 @@ func (a *api) subscribeToShard(ctx context.Context, in *subscribeIn) (*subscript
 	if in.StartingPosition.Timestamp != nil {
 		pos.Timestamp = in.StartingPosition.Timestamp.Time
 	}
-	sub, err := a.e.SubscribeToShard(ctx, in.ConsumerARN, in.ShardId, pos)
+	sub, err := a.e.SubscribeToShard(ctx, caller(ctx), in.ConsumerARN, in.ShardId, pos)
 	if err != nil {
 		return nil, err
 	}
