@@ -312,6 +312,12 @@ func (e *Engine) setEncryption(ctx context.Context, account, op string, ref Ref,
 	if start && e.opts.KMS == nil {
 		return fail(op, CodeInvalidArgument, "Stream encryption needs the KMS service, which this server does not run.")
 	}
+	s.mu.RLock()
+	err = e.keyChangeLimit(op, &s.rec, start)
+	s.mu.RUnlock()
+	if err != nil {
+		return err
+	}
 	var pt, blob []byte
 	var arn string
 	if start {
@@ -330,19 +336,28 @@ func (e *Engine) setEncryption(ctx context.Context, account, op string, ref Ref,
 	if st := s.status(e.now()); st != StatusActive {
 		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
 	}
+	if err := e.keyChangeLimit(op, &s.rec, start); err != nil {
+		return err
+	}
+	now := e.now()
 	if !start {
 		if s.rec.Encryption != EncryptionKMS {
 			return fail(op, CodeInvalidArgument, "Stream %s under account %s is not encrypted.", name, account)
 		}
+		old := s.rec
 		s.rec.Encryption, s.rec.KeyID, s.rec.KeyARN, s.rec.CurKey = "", "", "", 0
+		s.rec.KeyStops = append(recentChanges(s.rec.KeyStops, now), now)
 		e.startUpdating(s)
-		return e.save(ctx, s)
+		if err := e.save(ctx, s); err != nil {
+			s.rec = old
+			return err
+		}
+		return nil
 	}
 	a, err := newAEAD(pt)
 	if err != nil {
 		return errs.E("streams."+op, err)
 	}
-	now := e.now()
 	ver := uint32(1)
 	if n := len(s.rec.DataKeys); n > 0 {
 		ver = s.rec.DataKeys[n-1].V + 1
@@ -350,6 +365,7 @@ func (e *Engine) setEncryption(ctx context.Context, account, op string, ref Ref,
 	old := s.rec
 	s.rec.DataKeys = append(append([]dataKeyRec{}, s.rec.DataKeys...), dataKeyRec{V: ver, Blob: blob, KeyARN: arn, Created: now})
 	s.rec.Encryption, s.rec.KeyID, s.rec.KeyARN, s.rec.CurKey = EncryptionKMS, keyID, arn, ver
+	s.rec.KeyStarts = append(recentChanges(s.rec.KeyStarts, now), now)
 	e.startUpdating(s)
 	if err := e.save(ctx, s); err != nil {
 		s.rec = old
@@ -358,4 +374,40 @@ func (e *Engine) setEncryption(ctx context.Context, account, op string, ref Ref,
 	}
 	s.cacheKey(&dataKey{v: ver, aead: a, created: now, aad: payloadAAD(&s.rec)})
 	return nil
+}
+
+// MaxKeyChanges is how many times a stream's encryption may be started
+// (a new KMS key applied) and, separately, stopped in any 24 hours.
+const MaxKeyChanges = 25
+
+// keyChangeWindow is the rolling window of MaxKeyChanges.
+const keyChangeWindow = 24 * time.Hour
+
+// recentChanges drops the times older than the rolling window (a fresh
+// slice: the old one may still be referenced by a saved copy of the rec).
+func recentChanges(ts []time.Time, now time.Time) []time.Time {
+	out := make([]time.Time, 0, len(ts)+1)
+	for _, t := range ts {
+		if now.Sub(t) < keyChangeWindow {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// keyChangeLimit refuses a StartStreamEncryption (start) or
+// StopStreamEncryption when 25 of them succeeded on the stream in the
+// last 24 hours of the engine clock (r held at least shared).
+func (e *Engine) keyChangeLimit(op string, r *streamRec, start bool) error {
+	ts, what := r.KeyStops, "disabled server-side encryption"
+	if start {
+		ts, what = r.KeyStarts, "applied a new KMS key for server-side encryption"
+	}
+	now := e.now()
+	recent := recentChanges(ts, now)
+	if len(recent) < MaxKeyChanges {
+		return nil
+	}
+	return fail(op, CodeLimitExceeded, "Stream %s under account %s has %s %d times in the last 24 hours, the limit; the next change is possible at %s.",
+		r.Name, r.Account, what, MaxKeyChanges, recent[0].Add(keyChangeWindow).UTC().Format(time.RFC3339))
 }
