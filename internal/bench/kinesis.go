@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,10 +34,15 @@ type KinesisOptions struct {
 	// they can), to measure latency at a given load.
 	Rate int
 	// Raw producers send pre-encoded PutRecords bodies over net/http
-	// (signed with SigV4), patching only each record's timestamp: the
-	// server's capacity without the SDK's JSON/base64 encoding costs.
+	// (signed with SigV4), patching only each record's timestamp, and raw
+	// consumers scan GetRecords replies for just the timestamps and the
+	// next iterator: the server's capacity without the SDK's encoding and
+	// decoding costs (kinesis_raw.go).
 	Raw bool
-	Out io.Writer
+	// CBOR makes the raw clients speak CBOR (application/x-amz-cbor-1.1),
+	// as the Java SDK, KPL and KCL do; it implies Raw.
+	CBOR bool
+	Out  io.Writer
 }
 
 // KinesisResult is what the benchmark measured.
@@ -45,6 +52,9 @@ type KinesisResult struct {
 	WriteMiBPerSec         float64
 	ReadRecsPerSec         float64
 	LatencyP50, LatencyP99 time.Duration
+	// CPUCores is the process's CPU time over the write phase, in cores
+	// (client and an in-process server together).
+	CPUCores float64
 }
 
 // Kinesis writes Size-byte records in PutRecords batches over Shards shards
@@ -66,6 +76,9 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	}
 	if o.Duration == 0 {
 		o.Duration = 5 * time.Second
+	}
+	if o.CBOR {
+		o.Raw = true
 	}
 	c := kinesis.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(o.Endpoint), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(o.AccessKey, o.Secret, ""),
@@ -102,18 +115,38 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 			}
 			iter := it.ShardIterator
 			var local []time.Duration
+			var raw *rawClient
+			if o.Raw {
+				raw = newRawClient(o)
+			}
+			var stamps []int64
 			for {
-				r, err := getRecords(ctx, c, iter)
-				if err != nil {
-					readErr.Store(err)
-					return
+				n := 0
+				if raw != nil {
+					var next string
+					stamps, next, err = raw.getRecords(ctx, *iter, stamps[:0])
+					if err != nil {
+						readErr.Store(err)
+						return
+					}
+					now := time.Now()
+					for _, ns := range stamps {
+						local = append(local, now.Sub(time.Unix(0, ns)))
+					}
+					n, iter = len(stamps), &next
+				} else {
+					r, err := getRecords(ctx, c, iter)
+					if err != nil {
+						readErr.Store(err)
+						return
+					}
+					now := time.Now()
+					for _, rec := range r.Records {
+						local = append(local, now.Sub(time.Unix(0, int64(binary.BigEndian.Uint64(rec.Data)))))
+					}
+					n, iter = len(r.Records), r.NextShardIterator
 				}
-				now := time.Now()
-				for _, rec := range r.Records {
-					local = append(local, now.Sub(time.Unix(0, int64(binary.BigEndian.Uint64(rec.Data)))))
-				}
-				iter = r.NextShardIterator
-				if len(r.Records) == 0 {
+				if n == 0 {
 					select {
 					case <-stop:
 						lmu.Lock()
@@ -128,6 +161,7 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	}
 	var total atomic.Int64
 	var pwg sync.WaitGroup
+	cpu0 := cpuTime()
 	start := time.Now()
 	deadline := start.Add(o.Duration)
 	var putErr atomic.Value
@@ -180,6 +214,7 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	}
 	pwg.Wait()
 	elapsed := time.Since(start)
+	res.CPUCores = (cpuTime() - cpu0).Seconds() / elapsed.Seconds()
 	time.Sleep(100 * time.Millisecond)
 	close(stop)
 	wg.Wait()
@@ -211,17 +246,32 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 				return
 			}
 			iter := it.ShardIterator
+			var raw *rawClient
+			if o.Raw {
+				raw = newRawClient(o)
+			}
+			var stamps []int64
 			for {
-				r, err := getRecords(ctx, c, iter)
-				if err != nil {
-					readErr.Store(err)
+				n := 0
+				if raw != nil {
+					var next string
+					if stamps, next, err = raw.getRecords(ctx, *iter, stamps[:0]); err != nil {
+						readErr.Store(err)
+						return
+					}
+					n, iter = len(stamps), &next
+				} else {
+					r, err := getRecords(ctx, c, iter)
+					if err != nil {
+						readErr.Store(err)
+						return
+					}
+					n, iter = len(r.Records), r.NextShardIterator
+				}
+				read.Add(int64(n))
+				if n == 0 {
 					return
 				}
-				read.Add(int64(len(r.Records)))
-				if len(r.Records) == 0 {
-					return
-				}
-				iter = r.NextShardIterator
 			}
 		}()
 	}
@@ -230,8 +280,10 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: &name})
 	if o.Out != nil {
 		client := "aws-sdk-go-v2"
-		if o.Raw {
-			client = "raw pre-encoded bodies"
+		if o.CBOR {
+			client = "raw clients, CBOR"
+		} else if o.Raw {
+			client = "raw clients, JSON"
 		}
 		rate := "unlimited"
 		if o.Rate > 0 {
@@ -241,6 +293,7 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 		fmt.Fprintf(o.Out, "  write      %10.0f records/s  %8.1f MiB/s  (%d records)\n", res.WriteRecsPerSec, res.WriteMiBPerSec, res.Records)
 		fmt.Fprintf(o.Out, "  read-back  %10.0f records/s  %8.1f MiB/s  (%d records)\n", res.ReadRecsPerSec, res.ReadRecsPerSec*float64(o.Size)/(1<<20), read.Load())
 		fmt.Fprintf(o.Out, "  put→get    p50 %s  p99 %s  (%d samples)\n", round(res.LatencyP50), round(res.LatencyP99), len(lats))
+		fmt.Fprintf(o.Out, "  CPU        %.2f cores used by this process during the write phase (of %d)\n", res.CPUCores, runtime.NumCPU())
 	}
 	if err, ok := readErr.Load().(error); ok {
 		return res, err
@@ -293,4 +346,13 @@ func getRecords(ctx context.Context, c *kinesis.Client, iter *string) (*kinesis.
 		}
 	}
 	return nil, err
+}
+
+// cpuTime is the process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
