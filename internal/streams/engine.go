@@ -105,6 +105,9 @@ type shard struct {
 	rec   *shardRec
 	start *big.Int
 	end   *big.Int
+	first u128 // start and end, for routing
+	last  u128
+	id    string // shardId-NNNNNNNNNNNN
 	log   seglog.Log
 	lim   limiter
 	load  loadMeter // on-demand scaling
@@ -297,7 +300,7 @@ func (e *Engine) openShard(ctx context.Context, s *stream, r *shardRec) error {
 	}
 	start, _ := new(big.Int).SetString(r.Start, 10)
 	end, _ := new(big.Int).SetString(r.End, 10)
-	s.shards[r.Index] = &shard{rec: r, start: start, end: end, log: l}
+	s.shards[r.Index] = &shard{rec: r, start: start, end: end, first: u128Of(start), last: u128Of(end), id: shardID(r.Index), log: l}
 	return nil
 }
 

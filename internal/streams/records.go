@@ -3,6 +3,7 @@ package streams
 import (
 	"context"
 	"math/big"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -56,17 +57,28 @@ func (l *limiter) readBytes(n int) {
 
 func (e *Engine) limited(s *stream) bool { return !e.opts.NoLimits && s.rec.Mode == ModeProvisioned }
 
-// route returns the open shard whose hash range holds key.
-func (s *stream) route(key *big.Int) *shard {
+// router finds the open shard of a hash key by binary search over the
+// open shards in hash order (they cover the key space without overlap).
+type router []*shard
+
+func (s *stream) router() router {
+	var r router
 	for i := range s.rec.Shards {
-		r := &s.rec.Shards[i]
-		if r.Closed {
-			continue
+		if !s.rec.Shards[i].Closed {
+			r = append(r, s.shards[s.rec.Shards[i].Index])
 		}
-		sh := s.shards[r.Index]
-		if key.Cmp(sh.start) >= 0 && key.Cmp(sh.end) <= 0 {
-			return sh
-		}
+	}
+	slices.SortFunc(r, func(a, b *shard) int { return a.first.cmp(b.first) })
+	return r
+}
+
+func (r router) route(key u128, ok bool) *shard {
+	if !ok {
+		return nil
+	}
+	i := sort.Search(len(r), func(i int) bool { return r[i].last.cmp(key) >= 0 })
+	if i < len(r) && r[i].first.cmp(key) <= 0 {
+		return r[i]
 	}
 	return nil
 }
@@ -224,13 +236,20 @@ func (e *Engine) putLocked(ctx context.Context, s *stream, entries []PutEntry, d
 	byShard := map[int]*batch{}
 	var order []int
 	res := make([]PutResult, len(entries))
+	rt := s.router()
+	// Plain payloads (partition key length, key, data) share one buffer.
+	size := 0
+	for _, p := range entries {
+		size += 2 + len(p.PartitionKey) + len(p.Data)
+	}
+	arena := make([]byte, 0, size)
 	for i, p := range entries {
-		sh := s.route(hashKey(p.PartitionKey, p.ExplicitHashKey))
-		if sh == nil { // cannot happen: open shards cover the key space
+		sh := rt.route(hashKey(p.PartitionKey, p.ExplicitHashKey))
+		if sh == nil { // an explicit hash key above 2^128-1
 			res[i] = PutResult{ErrorCode: CodeInternal, ErrorMessage: "Internal service failure."}
 			continue
 		}
-		res[i].ShardID = shardID(sh.rec.Index)
+		res[i].ShardID = sh.id
 		if limited && !sh.lim.write(now, len(p.Data)+len(p.PartitionKey)) {
 			res[i].ErrorCode = CodeThroughput
 			res[i].ErrorMessage = "Rate exceeded for shard " + res[i].ShardID + " in stream " + s.rec.Name + " under account " + s.rec.Account + "."
@@ -243,7 +262,9 @@ func (e *Engine) putLocked(ctx context.Context, s *stream, entries []PutEntry, d
 			order = append(order, sh.rec.Index)
 		}
 		b.idx = append(b.idx, i)
-		payload := encodePayload(p.PartitionKey, p.Data)
+		start := len(arena)
+		arena = appendPayload(arena, p.PartitionKey, p.Data)
+		payload := arena[start:len(arena):len(arena)]
 		if dk != nil {
 			payload = dk.seal(payload)
 		}
@@ -252,18 +273,25 @@ func (e *Engine) putLocked(ctx context.Context, s *stream, entries []PutEntry, d
 	}
 	appendBatch := func(b *batch) {
 		_, err := b.sh.log.Append(ctx, b.recs)
-		for j, i := range b.idx {
-			if err != nil {
-				res[i].ErrorCode, res[i].ErrorMessage = CodeInternal, "Internal service failure."
-				continue
-			}
-			r := b.sh.rec
-			res[i].SequenceNumber = formatSeq(r.Epoch, b.recs[j].Offset, b.recs[j].Time, r.Index)
-			res[i].EncryptionType = encType
-		}
 		if err != nil {
-			e.log.Error("kinesis: append", "stream", s.rec.Name, "shard", shardID(b.sh.rec.Index), "err", err)
+			for _, i := range b.idx {
+				res[i].ErrorCode, res[i].ErrorMessage = CodeInternal, "Internal service failure."
+			}
+			e.log.Error("kinesis: append", "stream", s.rec.Name, "shard", b.sh.id, "err", err)
 			return
+		}
+		// The batch's sequence numbers are written into one string.
+		r := b.sh.rec
+		seqs := make([]byte, 0, 57*len(b.idx))
+		ends := make([]int, len(b.idx))
+		for j := range b.idx {
+			seqs = appendSeq(seqs, r.Epoch, b.recs[j].Offset, b.recs[j].Time.Unix(), r.Index)
+			ends[j] = len(seqs)
+		}
+		all, from := string(seqs), 0
+		for j, i := range b.idx {
+			res[i].SequenceNumber, from = all[from:ends[j]], ends[j]
+			res[i].EncryptionType = encType
 		}
 		b.sh.appended()
 	}
@@ -457,10 +485,16 @@ func (e *Engine) readRecords(ctx context.Context, op string, s *stream, sh *shar
 		e.log.Error("kinesis: read", "account", it.account, "stream", it.name, "shard", shardID(it.shard), "err", err)
 		return nil, 0, fail(op, CodeInternal, "Internal service failure.")
 	}
-	out := &GetRecordsResult{Records: []Record{}}
+	out := &GetRecordsResult{Records: make([]Record, 0, len(recs))}
 	next := it.offset
 	cutoff := now.Add(-time.Duration(s.rec.Retention) * time.Hour)
 	size := 0
+	// Sequence numbers and partition keys are written into one buffer and
+	// become substrings of one string: two allocations per page, not two
+	// per record.
+	type span struct{ seq, pk int }
+	var strs []byte
+	var ends []span
 	for _, r := range recs {
 		next = r.Offset + 1
 		if r.Time.Before(cutoff) {
@@ -470,7 +504,7 @@ func (e *Engine) readRecords(ctx context.Context, op string, s *stream, sh *shar
 		if err != nil {
 			return nil, 0, err
 		}
-		pk, data, ok := decodePayload(plain)
+		pk, data, ok := splitPayload(plain)
 		if !ok {
 			return nil, 0, fail(op, CodeInternal, "Internal service failure.")
 		}
@@ -479,8 +513,20 @@ func (e *Engine) readRecords(ctx context.Context, op string, s *stream, sh *shar
 			encType = EncryptionKMS
 		}
 		size += len(r.Data)
-		out.Records = append(out.Records, Record{SequenceNumber: formatSeq(sh.rec.Epoch, r.Offset, r.Time, sh.rec.Index),
-			ArrivalTime: r.Time, PartitionKey: pk, Data: data, EncryptionType: encType})
+		if strs == nil {
+			strs = make([]byte, 0, len(recs)*(57+len(pk)))
+		}
+		strs = appendSeq(strs, sh.rec.Epoch, r.Offset, r.Time.Unix(), sh.rec.Index)
+		sp := span{seq: len(strs)}
+		strs = append(strs, pk...)
+		sp.pk = len(strs)
+		ends = append(ends, sp)
+		out.Records = append(out.Records, Record{ArrivalTime: r.Time, Data: data, EncryptionType: encType})
+	}
+	all, from := string(strs), 0
+	for i, sp := range ends {
+		out.Records[i].SequenceNumber, out.Records[i].PartitionKey = all[from:sp.seq], all[sp.seq:sp.pk]
+		from = sp.pk
 	}
 	out.bytes = size
 	_, end := sh.log.Bounds()

@@ -139,7 +139,7 @@ func (e *env) mustRoute(t *testing.T, name, pk string) int {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	sh := s.route(hashKey(pk, ""))
+	sh := s.router().route(hashKey(pk, ""))
 	if sh == nil {
 		t.Fatal(fmt.Sprint("no shard for ", pk))
 	}
