@@ -272,7 +272,7 @@ func appendRecords(b []byte, recs []record) []byte {
 			b = append(b, `,"Data":null`...)
 		} else {
 			b = append(b, `,"Data":"`...)
-			b = base64.StdEncoding.AppendEncode(b, r.Data)
+			b = appendBase64(b, r.Data)
 			b = append(b, '"')
 		}
 		b = append(b, `,"PartitionKey":`...)
@@ -414,9 +414,9 @@ func (a *api) fastGetRecords(generic awsjson.Handler) awsjson.Handler {
 		isCBOR := awsjson.IsCBOR(ctx)
 		for i := range o.Records {
 			if isCBOR {
-				n += 140 + len(o.Records[i].PartitionKey) + len(o.Records[i].Data)
+				n += 200 + len(o.Records[i].PartitionKey) + len(o.Records[i].Data)
 			} else {
-				n += 160 + len(o.Records[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(o.Records[i].Data))
+				n += 200 + len(o.Records[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(o.Records[i].Data))
 			}
 		}
 		if isCBOR {

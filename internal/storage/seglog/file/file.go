@@ -357,6 +357,9 @@ func (l *Log) Read(ctx context.Context, from uint64, maxRecords, maxBytes int) (
 	}
 	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].base > from }) - 1
 	var out []seglog.Record
+	if from < limit {
+		out = make([]seglog.Record, 0, min(uint64(maxRecords), limit-from))
+	}
 	size := 0
 	for ; i < len(l.segs) && from < limit && len(out) < maxRecords; i++ {
 		s := l.segs[i]
