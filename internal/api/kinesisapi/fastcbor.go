@@ -271,38 +271,54 @@ func (o *getRecordsOut) appendCBOR(b []byte) (_ []byte, ok bool) {
 		fields++
 	}
 	b = appendCBORHead(b, 5, fields)
-	b = appendCBORText(b, "Records")
-	if o.Records == nil {
-		b = append(b, 0xf6)
-	} else {
-		b = appendCBORHead(b, 4, uint64(len(o.Records)))
-		for i := range o.Records {
-			r := &o.Records[i]
-			n := uint64(4)
-			if r.EncryptionType != "" {
-				n++
-			}
-			b = appendCBORHead(b, 5, n)
-			b = appendCBORText(appendCBORText(b, "SequenceNumber"), r.SequenceNumber)
-			b = appendCBORText(b, "ApproximateArrivalTimestamp")
-			b = appendCBORInt(append(b, 0xc1), r.ApproximateArrivalTimestamp.UnixMilli()) // tag 1, epoch ms
-			b = appendCBORText(b, "Data")
-			if r.Data == nil {
-				b = append(b, 0xf6)
-			} else {
-				b = append(appendCBORHead(b, 2, uint64(len(r.Data))), r.Data...)
-			}
-			b = appendCBORText(appendCBORText(b, "PartitionKey"), r.PartitionKey)
-			if r.EncryptionType != "" {
-				b = appendCBORText(appendCBORText(b, "EncryptionType"), r.EncryptionType)
-			}
-		}
-	}
+	b = appendCBORRecords(appendCBORText(b, "Records"), o.Records)
 	if o.NextShardIterator != nil {
 		b = appendCBORText(appendCBORText(b, "NextShardIterator"), *o.NextShardIterator)
 	}
 	b = appendCBORText(b, "MillisBehindLatest")
 	return appendCBORInt(b, o.MillisBehindLatest), true
+}
+
+// appendCBOR writes a SubscribeToShard event; ok is false when it has
+// ChildShards.
+func (o *subscribeEvent) appendCBOR(b []byte) (_ []byte, ok bool) {
+	if len(o.ChildShards) > 0 {
+		return b, false
+	}
+	b = appendCBORHead(b, 5, 3)
+	b = appendCBORRecords(appendCBORText(b, "Records"), o.Records)
+	b = appendCBORText(appendCBORText(b, "ContinuationSequenceNumber"), o.ContinuationSequenceNumber)
+	b = appendCBORText(b, "MillisBehindLatest")
+	return appendCBORInt(b, o.MillisBehindLatest), true
+}
+
+func appendCBORRecords(b []byte, recs []record) []byte {
+	if recs == nil {
+		return append(b, 0xf6)
+	}
+	b = appendCBORHead(b, 4, uint64(len(recs)))
+	for i := range recs {
+		r := &recs[i]
+		n := uint64(4)
+		if r.EncryptionType != "" {
+			n++
+		}
+		b = appendCBORHead(b, 5, n)
+		b = appendCBORText(appendCBORText(b, "SequenceNumber"), r.SequenceNumber)
+		b = appendCBORText(b, "ApproximateArrivalTimestamp")
+		b = appendCBORInt(append(b, 0xc1), r.ApproximateArrivalTimestamp.UnixMilli()) // tag 1, epoch ms
+		b = appendCBORText(b, "Data")
+		if r.Data == nil {
+			b = append(b, 0xf6)
+		} else {
+			b = append(appendCBORHead(b, 2, uint64(len(r.Data))), r.Data...)
+		}
+		b = appendCBORText(appendCBORText(b, "PartitionKey"), r.PartitionKey)
+		if r.EncryptionType != "" {
+			b = appendCBORText(appendCBORText(b, "EncryptionType"), r.EncryptionType)
+		}
+	}
+	return b
 }
 
 // rawCBOR is a CBOR reply encoded already.

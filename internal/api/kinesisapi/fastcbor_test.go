@@ -113,6 +113,19 @@ func TestFastCBOREncoders(t *testing.T) {
 	if _, ok := (&getRecordsOut{Records: []record{}, ChildShards: []childShard{{ShardId: "x"}}}).appendCBOR(nil); ok {
 		t.Error("ChildShards should take the generic encoder")
 	}
+	for _, o := range []*subscribeEvent{
+		{Records: recs, ContinuationSequenceNumber: "4962", MillisBehindLatest: 7},
+		{Records: []record{}, ContinuationSequenceNumber: "1"},
+		{},
+	} {
+		want, err := cbor.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := o.appendCBOR(nil); !ok || !bytes.Equal(got, want) {
+			t.Errorf("subscribeEvent:\n got %x\nwant %x", got, want)
+		}
+	}
 	many := make([]putRecordsResult, 300)
 	for i := range many {
 		many[i] = putRecordsResult{SequenceNumber: "49" + long[:i%60], ShardId: "shardId-000000000000"}
