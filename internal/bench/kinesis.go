@@ -45,23 +45,7 @@ type KinesisOptions struct {
 	Out  io.Writer
 }
 
-// KinesisResult is what the benchmark measured.
-type KinesisResult struct {
-	Records                int64
-	WriteRecsPerSec        float64
-	WriteMiBPerSec         float64
-	ReadRecsPerSec         float64
-	LatencyP50, LatencyP99 time.Duration
-	// CPUCores is the process's CPU time over the write phase, in cores
-	// (client and an in-process server together).
-	CPUCores float64
-}
-
-// Kinesis writes Size-byte records in PutRecords batches over Shards shards
-// for Duration while one tailing consumer per shard measures put→get
-// latency (the producer's clock is in each record), then reads everything
-// back from TRIM_HORIZON. The server should run with --kinesis-limits=off.
-func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
+func (o *KinesisOptions) defaults() {
 	if o.Shards == 0 {
 		o.Shards = 4
 	}
@@ -80,6 +64,26 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	if o.CBOR {
 		o.Raw = true
 	}
+}
+
+// KinesisResult is what the benchmark measured.
+type KinesisResult struct {
+	Records                int64
+	WriteRecsPerSec        float64
+	WriteMiBPerSec         float64
+	ReadRecsPerSec         float64
+	LatencyP50, LatencyP99 time.Duration
+	// CPUCores is the process's CPU time over the write phase, in cores
+	// (client and an in-process server together).
+	CPUCores float64
+}
+
+// Kinesis writes Size-byte records in PutRecords batches over Shards shards
+// for Duration while one tailing consumer per shard measures put→get
+// latency (the producer's clock is in each record), then reads everything
+// back from TRIM_HORIZON. The server should run with --kinesis-limits=off.
+func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
+	o.defaults()
 	c := kinesis.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(o.Endpoint), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(o.AccessKey, o.Secret, ""),
 		HTTPClient:  &http.Client{Transport: detachedBodies{&http.Transport{MaxIdleConnsPerHost: 256}}}})

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -378,4 +379,48 @@ func cborGetRecords(b []byte, stamps []int64) ([]int64, string, error) {
 		return s.skip()
 	})
 	return stamps, next, err
+}
+
+// KinesisLimits prints the ceilings beside the Kinesis figures: HTTP over
+// loopback carrying the benchmark's exact PutRecords body to a handler
+// that only reads it (Producers connections), and memory copy bandwidth,
+// both as records/s.
+func KinesisLimits(o KinesisOptions, d time.Duration, out io.Writer) error {
+	o.defaults()
+	body := newRawPutter(o, "limits", 0).body
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Write([]byte(`{"FailedRecordCount":0}`))
+	})}
+	go srv.Serve(ln)
+	defer srv.Shutdown(context.Background())
+	tr := &http.Transport{MaxIdleConnsPerHost: o.Producers * 2}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	url := "http://" + ln.Addr().String() + "/"
+	r := run("loopback", len(body), o.Producers, d, func(int, int) error {
+		resp, err := c.Post(url, "application/x-amz-json-1.1", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	})
+	fmt.Fprintf(out, "loopback: no-op POST of the %s PutRecords body, %d connections: %.0f requests/s = %.0f records/s\n",
+		fmt.Sprintf("%d KiB", len(body)>>10), o.Producers, r.OpsPerSec(), r.OpsPerSec()*float64(o.Batch))
+	src, dst := make([]byte, 1<<20), make([]byte, 1<<20)
+	n, start := 0, time.Now()
+	for time.Since(start) < d/4 {
+		for range 64 {
+			copy(dst, src)
+		}
+		n += 64
+	}
+	rate := float64(n<<20) / time.Since(start).Seconds()
+	fmt.Fprintf(out, "memcpy: %.1f GiB/s = %.0f records/s per copy of each record\n", rate/(1<<30), rate/float64(o.Size))
+	return nil
 }

@@ -72,8 +72,10 @@ func kinesisBenchCmd() *cobra.Command {
 			if dir == "" {
 				dir = os.TempDir()
 			}
-			_, err = bench.AppendLimit(dir, o.Batch*o.Size, 2*time.Second, out)
-			return err
+			if _, err = bench.AppendLimit(dir, o.Batch*o.Size, 2*time.Second, out); err != nil {
+				return err
+			}
+			return bench.KinesisLimits(o, 2*time.Second, out)
 		},
 	}
 	cmd.Flags().StringVar(&o.Endpoint, "endpoint", "", "tarn endpoint (root creds from TARN_ROOT_*; start it with --kinesis-limits=off); empty starts a server in-process")
