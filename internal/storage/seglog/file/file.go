@@ -339,12 +339,9 @@ func (l *Log) sync(end uint64) error {
 	return nil
 }
 
-// readChunk is how much a Read fetches per pread: the records it returns
-// are slices of these chunks.
-const readChunk = 1 << 20
-
-// Read implements seglog.Log. The records' data share buffers and must
-// not be modified.
+// Read implements seglog.Log. It reads ahead with few preads (see
+// frameReader) and returns records as slices of those reads: their data
+// share buffers and must not be modified.
 func (l *Log) Read(ctx context.Context, from uint64, maxRecords, maxBytes int) ([]seglog.Record, error) {
 	limit := l.synced.Load()
 	l.mu.RLock()
@@ -363,7 +360,9 @@ func (l *Log) Read(ctx context.Context, from uint64, maxRecords, maxBytes int) (
 	size := 0
 	for ; i < len(l.segs) && from < limit && len(out) < maxRecords; i++ {
 		s := l.segs[i]
-		fr := newFrameReader(s.f, s.posFor(from), s.size, readChunk)
+		// The first read-ahead guesses 1 KiB per wanted record (at least
+		// 64 KiB): a Limit of 1 does not read a megabyte.
+		fr := newFrameReader(s.f, s.posFor(from), s.size, max(64<<10, min(maxRecords, maxBytes>>10)<<10))
 		for len(out) < maxRecords {
 			off, t, data, err := fr.next()
 			if err == io.EOF || err == nil && off >= limit {

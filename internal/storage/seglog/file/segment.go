@@ -83,10 +83,13 @@ type frameReader struct {
 	chunk int
 }
 
+// maxChunk bounds a frameReader's read-ahead.
+const maxChunk = 1 << 20
+
 // newFrameReader reads frames in [pos, end), chunk bytes at a time at
-// least.
+// first; the read-ahead doubles with each read up to maxChunk.
 func newFrameReader(f *os.File, pos, end int64, chunk int) *frameReader {
-	return &frameReader{f: f, pos: pos, end: end, chunk: chunk}
+	return &frameReader{f: f, pos: pos, end: end, chunk: min(chunk, maxChunk)}
 }
 
 // fill makes buf hold at least n bytes (false when the segment ends
@@ -110,6 +113,7 @@ func (fr *frameReader) fill(n int) bool {
 		return false
 	}
 	fr.buf = b
+	fr.chunk = min(2*fr.chunk, maxChunk)
 	return true
 }
 
@@ -149,7 +153,7 @@ func (s *segment) scan(interval int64, truncate bool) error {
 	if err != nil {
 		return err
 	}
-	fr := newFrameReader(s.f, 0, st.Size(), 1<<20)
+	fr := newFrameReader(s.f, 0, st.Size(), maxChunk)
 	s.next, s.size, s.index = s.base, 0, nil
 	lastIdx := int64(-interval)
 	for {
