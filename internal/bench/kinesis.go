@@ -203,8 +203,7 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 					total.Add(int64(o.Batch - failed))
 					continue
 				}
-				for i := range entries {
-					entries[i].Data = make([]byte, o.Size)
+				for i := range entries { // the SDK is done with them once PutRecords returns
 					binary.BigEndian.PutUint64(entries[i].Data, uint64(now))
 				}
 				out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &name, Records: entries})
