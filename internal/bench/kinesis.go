@@ -73,6 +73,9 @@ type KinesisResult struct {
 	WriteMiBPerSec         float64
 	ReadRecsPerSec         float64
 	LatencyP50, LatencyP99 time.Duration
+	// PutP50 and PutP99 are the PutRecords call times (send to durable
+	// acknowledgement), per call.
+	PutP50, PutP99 time.Duration
 	// CPUCores is the process's CPU time over the write phase, in cores
 	// (client and an in-process server together).
 	CPUCores float64
@@ -169,6 +172,8 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	start := time.Now()
 	deadline := start.Add(o.Duration)
 	var putErr atomic.Value
+	var pmu sync.Mutex
+	var acks []time.Duration // PutRecords call → reply
 	for p := range o.Producers {
 		pwg.Add(1)
 		go func() {
@@ -185,7 +190,15 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 			if o.Rate > 0 {
 				interval = time.Duration(float64(time.Second) * float64(o.Batch*o.Producers) / float64(o.Rate))
 			}
-			next := time.Now()
+			// Paced producers are spread evenly over the interval, as
+			// independent producers would be, not sent in bursts.
+			next := time.Now().Add(interval * time.Duration(p) / time.Duration(o.Producers))
+			var local []time.Duration
+			defer func() {
+				pmu.Lock()
+				acks = append(acks, local...)
+				pmu.Unlock()
+			}()
 			for time.Now().Before(deadline) {
 				if interval > 0 {
 					if d := time.Until(next); d > 0 {
@@ -193,13 +206,15 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 					}
 					next = next.Add(interval)
 				}
-				now := time.Now().UnixNano()
+				t := time.Now()
+				now := t.UnixNano()
 				if raw != nil {
 					failed, err := raw.put(ctx, now)
 					if err != nil {
 						putErr.Store(err)
 						return
 					}
+					local = append(local, time.Since(t))
 					total.Add(int64(o.Batch - failed))
 					continue
 				}
@@ -211,6 +226,7 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 					putErr.Store(err)
 					return
 				}
+				local = append(local, time.Since(t))
 				total.Add(int64(o.Batch - int(*out.FailedRecordCount)))
 			}
 		}()
@@ -233,6 +249,10 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
 	if len(lats) > 0 {
 		res.LatencyP50, res.LatencyP99 = lats[len(lats)/2], lats[len(lats)*99/100]
+	}
+	sort.Slice(acks, func(i, j int) bool { return acks[i] < acks[j] })
+	if len(acks) > 0 {
+		res.PutP50, res.PutP99 = acks[len(acks)/2], acks[len(acks)*99/100]
 	}
 	// Read-back from TRIM_HORIZON, all shards in parallel.
 	var read atomic.Int64
@@ -296,6 +316,7 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 		fmt.Fprintf(o.Out, "  write      %10.0f records/s  %8.1f MiB/s  (%d records)\n", res.WriteRecsPerSec, res.WriteMiBPerSec, res.Records)
 		fmt.Fprintf(o.Out, "  read-back  %10.0f records/s  %8.1f MiB/s  (%d records)\n", res.ReadRecsPerSec, res.ReadRecsPerSec*float64(o.Size)/(1<<20), read.Load())
 		fmt.Fprintf(o.Out, "  put→get    p50 %s  p99 %s  (%d samples)\n", round(res.LatencyP50), round(res.LatencyP99), len(lats))
+		fmt.Fprintf(o.Out, "  PutRecords p50 %s  p99 %s  (%d calls: request sent → durable reply)\n", round(res.PutP50), round(res.PutP99), len(acks))
 		fmt.Fprintf(o.Out, "  CPU        %.2f cores used by this process during the write phase (of %d)\n", res.CPUCores, runtime.NumCPU())
 	}
 	if err, ok := readErr.Load().(error); ok {
