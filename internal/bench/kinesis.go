@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,26 +34,18 @@ type KinesisOptions struct {
 	// they can), to measure latency at a given load.
 	Rate int
 	// Raw producers send pre-encoded PutRecords bodies over net/http
-	// (signed with SigV4), patching only each record's timestamp: the
-	// server's capacity without the SDK's JSON/base64 encoding costs.
+	// (signed with SigV4), patching only each record's timestamp, and raw
+	// consumers scan GetRecords replies for just the timestamps and the
+	// next iterator: the server's capacity without the SDK's encoding and
+	// decoding costs (kinesis_raw.go).
 	Raw bool
-	Out io.Writer
+	// CBOR makes the raw clients speak CBOR (application/x-amz-cbor-1.1),
+	// as the Java SDK, KPL and KCL do; it implies Raw.
+	CBOR bool
+	Out  io.Writer
 }
 
-// KinesisResult is what the benchmark measured.
-type KinesisResult struct {
-	Records                int64
-	WriteRecsPerSec        float64
-	WriteMiBPerSec         float64
-	ReadRecsPerSec         float64
-	LatencyP50, LatencyP99 time.Duration
-}
-
-// Kinesis writes Size-byte records in PutRecords batches over Shards shards
-// for Duration while one tailing consumer per shard measures put→get
-// latency (the producer's clock is in each record), then reads everything
-// back from TRIM_HORIZON. The server should run with --kinesis-limits=off.
-func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
+func (o *KinesisOptions) defaults() {
 	if o.Shards == 0 {
 		o.Shards = 4
 	}
@@ -67,6 +61,32 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	if o.Duration == 0 {
 		o.Duration = 5 * time.Second
 	}
+	if o.CBOR {
+		o.Raw = true
+	}
+}
+
+// KinesisResult is what the benchmark measured.
+type KinesisResult struct {
+	Records                int64
+	WriteRecsPerSec        float64
+	WriteMiBPerSec         float64
+	ReadRecsPerSec         float64
+	LatencyP50, LatencyP99 time.Duration
+	// PutP50 and PutP99 are the PutRecords call times (send to durable
+	// acknowledgement), per call.
+	PutP50, PutP99 time.Duration
+	// CPUCores is the process's CPU time over the write phase, in cores
+	// (client and an in-process server together).
+	CPUCores float64
+}
+
+// Kinesis writes Size-byte records in PutRecords batches over Shards shards
+// for Duration while one tailing consumer per shard measures put→get
+// latency (the producer's clock is in each record), then reads everything
+// back from TRIM_HORIZON. The server should run with --kinesis-limits=off.
+func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
+	o.defaults()
 	c := kinesis.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(o.Endpoint), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(o.AccessKey, o.Secret, ""),
 		HTTPClient:  &http.Client{Transport: detachedBodies{&http.Transport{MaxIdleConnsPerHost: 256}}}})
@@ -102,18 +122,38 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 			}
 			iter := it.ShardIterator
 			var local []time.Duration
+			var raw *rawClient
+			if o.Raw {
+				raw = newRawClient(o)
+			}
+			var stamps []int64
 			for {
-				r, err := getRecords(ctx, c, iter)
-				if err != nil {
-					readErr.Store(err)
-					return
+				n := 0
+				if raw != nil {
+					var next string
+					stamps, next, err = raw.getRecords(ctx, *iter, stamps[:0])
+					if err != nil {
+						readErr.Store(err)
+						return
+					}
+					now := time.Now()
+					for _, ns := range stamps {
+						local = append(local, now.Sub(time.Unix(0, ns)))
+					}
+					n, iter = len(stamps), &next
+				} else {
+					r, err := getRecords(ctx, c, iter)
+					if err != nil {
+						readErr.Store(err)
+						return
+					}
+					now := time.Now()
+					for _, rec := range r.Records {
+						local = append(local, now.Sub(time.Unix(0, int64(binary.BigEndian.Uint64(rec.Data)))))
+					}
+					n, iter = len(r.Records), r.NextShardIterator
 				}
-				now := time.Now()
-				for _, rec := range r.Records {
-					local = append(local, now.Sub(time.Unix(0, int64(binary.BigEndian.Uint64(rec.Data)))))
-				}
-				iter = r.NextShardIterator
-				if len(r.Records) == 0 {
+				if n == 0 {
 					select {
 					case <-stop:
 						lmu.Lock()
@@ -128,9 +168,12 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	}
 	var total atomic.Int64
 	var pwg sync.WaitGroup
+	cpu0 := cpuTime()
 	start := time.Now()
 	deadline := start.Add(o.Duration)
 	var putErr atomic.Value
+	var pmu sync.Mutex
+	var acks []time.Duration // PutRecords call → reply
 	for p := range o.Producers {
 		pwg.Add(1)
 		go func() {
@@ -147,7 +190,15 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 			if o.Rate > 0 {
 				interval = time.Duration(float64(time.Second) * float64(o.Batch*o.Producers) / float64(o.Rate))
 			}
-			next := time.Now()
+			// Paced producers are spread evenly over the interval, as
+			// independent producers would be, not sent in bursts.
+			next := time.Now().Add(interval * time.Duration(p) / time.Duration(o.Producers))
+			var local []time.Duration
+			defer func() {
+				pmu.Lock()
+				acks = append(acks, local...)
+				pmu.Unlock()
+			}()
 			for time.Now().Before(deadline) {
 				if interval > 0 {
 					if d := time.Until(next); d > 0 {
@@ -155,18 +206,19 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 					}
 					next = next.Add(interval)
 				}
-				now := time.Now().UnixNano()
+				t := time.Now()
+				now := t.UnixNano()
 				if raw != nil {
 					failed, err := raw.put(ctx, now)
 					if err != nil {
 						putErr.Store(err)
 						return
 					}
+					local = append(local, time.Since(t))
 					total.Add(int64(o.Batch - failed))
 					continue
 				}
-				for i := range entries {
-					entries[i].Data = make([]byte, o.Size)
+				for i := range entries { // the SDK is done with them once PutRecords returns
 					binary.BigEndian.PutUint64(entries[i].Data, uint64(now))
 				}
 				out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &name, Records: entries})
@@ -174,12 +226,14 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 					putErr.Store(err)
 					return
 				}
+				local = append(local, time.Since(t))
 				total.Add(int64(o.Batch - int(*out.FailedRecordCount)))
 			}
 		}()
 	}
 	pwg.Wait()
 	elapsed := time.Since(start)
+	res.CPUCores = (cpuTime() - cpu0).Seconds() / elapsed.Seconds()
 	time.Sleep(100 * time.Millisecond)
 	close(stop)
 	wg.Wait()
@@ -196,6 +250,10 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	if len(lats) > 0 {
 		res.LatencyP50, res.LatencyP99 = lats[len(lats)/2], lats[len(lats)*99/100]
 	}
+	sort.Slice(acks, func(i, j int) bool { return acks[i] < acks[j] })
+	if len(acks) > 0 {
+		res.PutP50, res.PutP99 = acks[len(acks)/2], acks[len(acks)*99/100]
+	}
 	// Read-back from TRIM_HORIZON, all shards in parallel.
 	var read atomic.Int64
 	rstart := time.Now()
@@ -211,17 +269,32 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 				return
 			}
 			iter := it.ShardIterator
+			var raw *rawClient
+			if o.Raw {
+				raw = newRawClient(o)
+			}
+			var stamps []int64
 			for {
-				r, err := getRecords(ctx, c, iter)
-				if err != nil {
-					readErr.Store(err)
+				n := 0
+				if raw != nil {
+					var next string
+					if stamps, next, err = raw.getRecords(ctx, *iter, stamps[:0]); err != nil {
+						readErr.Store(err)
+						return
+					}
+					n, iter = len(stamps), &next
+				} else {
+					r, err := getRecords(ctx, c, iter)
+					if err != nil {
+						readErr.Store(err)
+						return
+					}
+					n, iter = len(r.Records), r.NextShardIterator
+				}
+				read.Add(int64(n))
+				if n == 0 {
 					return
 				}
-				read.Add(int64(len(r.Records)))
-				if len(r.Records) == 0 {
-					return
-				}
-				iter = r.NextShardIterator
 			}
 		}()
 	}
@@ -230,8 +303,10 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 	c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: &name})
 	if o.Out != nil {
 		client := "aws-sdk-go-v2"
-		if o.Raw {
-			client = "raw pre-encoded bodies"
+		if o.CBOR {
+			client = "raw clients, CBOR"
+		} else if o.Raw {
+			client = "raw clients, JSON"
 		}
 		rate := "unlimited"
 		if o.Rate > 0 {
@@ -241,6 +316,8 @@ func Kinesis(ctx context.Context, o KinesisOptions) (KinesisResult, error) {
 		fmt.Fprintf(o.Out, "  write      %10.0f records/s  %8.1f MiB/s  (%d records)\n", res.WriteRecsPerSec, res.WriteMiBPerSec, res.Records)
 		fmt.Fprintf(o.Out, "  read-back  %10.0f records/s  %8.1f MiB/s  (%d records)\n", res.ReadRecsPerSec, res.ReadRecsPerSec*float64(o.Size)/(1<<20), read.Load())
 		fmt.Fprintf(o.Out, "  put→get    p50 %s  p99 %s  (%d samples)\n", round(res.LatencyP50), round(res.LatencyP99), len(lats))
+		fmt.Fprintf(o.Out, "  PutRecords p50 %s  p99 %s  (%d calls: request sent → durable reply)\n", round(res.PutP50), round(res.PutP99), len(acks))
+		fmt.Fprintf(o.Out, "  CPU        %.2f cores used by this process during the write phase (of %d)\n", res.CPUCores, runtime.NumCPU())
 	}
 	if err, ok := readErr.Load().(error); ok {
 		return res, err
@@ -293,4 +370,13 @@ func getRecords(ctx context.Context, c *kinesis.Client, iter *string) (*kinesis.
 		}
 	}
 	return nil, err
+}
+
+// cpuTime is the process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -53,20 +54,28 @@ func kinesisBenchCmd() *cobra.Command {
 				if err := srv.Listen(ln); err != nil {
 					return err
 				}
-				go srv.Serve()
+				// Profiler labels side=server / side=client are inherited
+				// by the goroutines each side starts (connections, shard
+				// appends, transports): `go tool pprof -tagfocus side=server`
+				// separates the two in one --cpuprofile.
+				go pprof.Do(context.Background(), pprof.Labels("side", "server"), func(context.Context) { srv.Serve() })
 				defer srv.Shutdown(context.Background())
 				o.Endpoint = "http://" + srv.Addr()
 				fmt.Fprintf(out, "server: in-process, data dir %s, --kinesis-limits=off\n", dataDir)
 			}
-			if _, err := bench.Kinesis(cmd.Context(), o); err != nil {
+			var err error
+			pprof.Do(cmd.Context(), pprof.Labels("side", "client"), func(ctx context.Context) { _, err = bench.Kinesis(ctx, o) })
+			if err != nil {
 				return err
 			}
 			dir := dataDir
 			if dir == "" {
 				dir = os.TempDir()
 			}
-			_, err := bench.AppendLimit(dir, o.Batch*o.Size, 2*time.Second, out)
-			return err
+			if _, err = bench.AppendLimit(dir, o.Batch*o.Size, 2*time.Second, out); err != nil {
+				return err
+			}
+			return bench.KinesisLimits(o, 2*time.Second, out)
 		},
 	}
 	cmd.Flags().StringVar(&o.Endpoint, "endpoint", "", "tarn endpoint (root creds from TARN_ROOT_*; start it with --kinesis-limits=off); empty starts a server in-process")
@@ -77,6 +86,7 @@ func kinesisBenchCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Size, "size", 1024, "record size in bytes")
 	cmd.Flags().DurationVar(&o.Duration, "duration", 5*time.Second, "write phase duration")
 	cmd.Flags().IntVar(&o.Rate, "rate", 0, "cap on total records/s sent (0: as fast as possible), to measure latency at a given load")
-	cmd.Flags().BoolVar(&o.Raw, "raw", false, "producers send pre-encoded, SigV4-signed PutRecords bodies over net/http instead of the SDK (the server's capacity without the client's JSON costs)")
+	cmd.Flags().BoolVar(&o.Raw, "raw", false, "raw clients instead of the SDK: producers send pre-encoded, SigV4-signed PutRecords bodies over net/http, consumers scan GetRecords replies for timestamps only (the server's capacity without the client's JSON costs)")
+	cmd.Flags().BoolVar(&o.CBOR, "cbor", false, "raw clients speaking CBOR (application/x-amz-cbor-1.1, as the Java SDK, KPL and KCL do); implies --raw")
 	return cmd
 }

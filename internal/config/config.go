@@ -64,7 +64,7 @@ type Config struct {
 	// KinesisStateDelay is how long streams stay CREATING/UPDATING/DELETING.
 	KinesisStateDelay time.Duration `flag:"kinesis-state-delay" usage:"how long Kinesis streams stay CREATING, UPDATING or DELETING"`
 	// KinesisShardLimit is the account's open-shard quota.
-	KinesisShardLimit int `flag:"kinesis-shard-limit" usage:"Kinesis open-shard quota of the account"`
+	KinesisShardLimit int `flag:"kinesis-shard-limit" usage:"Kinesis open-shard quota of each account"`
 
 	// LifecycleDay is the length of a lifecycle "day" (shorter for demos:
 	// it scales lifecycle rules, Intelligent-Tiering and restore timings).

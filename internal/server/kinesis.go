@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/tarnhq/tarn/internal/auth/iam"
 	"github.com/tarnhq/tarn/internal/errs"
 	"github.com/tarnhq/tarn/internal/kms"
 	"github.com/tarnhq/tarn/internal/storage/seglog/file"
@@ -23,7 +24,9 @@ func (s *Server) openKinesis(ctx context.Context) (*streams.Engine, error) {
 	if delay == 0 {
 		delay = -1 // streams.Options: negative means none
 	}
-	opts := streams.Options{Region: s.cfg.Region, StateDelay: delay,
+	// Streams are per account; those stored before they were belong to
+	// the root account.
+	opts := streams.Options{Region: s.cfg.Region, Account: iam.RootAccountID, StateDelay: delay,
 		ShardLimit: s.cfg.KinesisShardLimit, NoLimits: s.cfg.KinesisLimits == "off", Logger: s.log.With("component", "streams")}
 	if s.kms != nil {
 		opts.KMS = kinesisKeys{s.kms}

@@ -169,7 +169,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	})
 	s.edge = edge.New(edge.Options{Logger: log.With("component", "edge"), AccessLog: cfg.AccessLog, Verifier: verifier,
 		Principals: s.iam, Metrics: metrics, S3: s3h, Internal: internal,
-		JSON: map[string]http.Handler{kmsapi.Prefix: kmsapi.New(s.kms), kinesisapi.Prefix: rootAccountOnly("kinesis", kinesisapi.New(s.kin, nil)),
+		JSON: map[string]http.Handler{kmsapi.Prefix: kmsapi.New(s.kms), kinesisapi.Prefix: kinesisapi.New(s.kin, nil),
 			glueapi.Prefix: glueapi.New(s.glue, s.crawl)}})
 	s.http = &http.Server{Handler: s.edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tarnhq/tarn/internal/config"
@@ -251,19 +250,5 @@ func TestHTTP2(t *testing.T) {
 	resp.Body.Close()
 	if resp.Proto != "HTTP/2.0" || resp.StatusCode != 200 {
 		t.Fatalf("h2c: %s %d", resp.Proto, resp.StatusCode)
-	}
-}
-
-func TestKinesisIsRootAccountOnly(t *testing.T) {
-	s := servertest.Start(t)
-	ak, sk := s.CreateAccount(t, "tenant")
-	cfg := s.AWSConfig(ak, sk)
-	c := kinesis.NewFromConfig(cfg)
-	_, err := c.ListStreams(context.Background(), &kinesis.ListStreamsInput{})
-	if err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {
-		t.Fatalf("tenant account reached Kinesis: %v", err)
-	}
-	if _, err := s.Kinesis().ListStreams(context.Background(), &kinesis.ListStreamsInput{}); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -7,17 +7,17 @@ import (
 )
 
 // IncreaseRetention raises a stream's retention period (hours).
-func (e *Engine) IncreaseRetention(ctx context.Context, ref Ref, hours int) error {
-	return e.setRetention(ctx, "IncreaseStreamRetentionPeriod", ref, hours, true)
+func (e *Engine) IncreaseRetention(ctx context.Context, account string, ref Ref, hours int) error {
+	return e.setRetention(ctx, account, "IncreaseStreamRetentionPeriod", ref, hours, true)
 }
 
 // DecreaseRetention lowers a stream's retention period (hours); the next
 // sweep trims what falls outside it, and reads hide it at once.
-func (e *Engine) DecreaseRetention(ctx context.Context, ref Ref, hours int) error {
-	return e.setRetention(ctx, "DecreaseStreamRetentionPeriod", ref, hours, false)
+func (e *Engine) DecreaseRetention(ctx context.Context, account string, ref Ref, hours int) error {
+	return e.setRetention(ctx, account, "DecreaseStreamRetentionPeriod", ref, hours, false)
 }
 
-func (e *Engine) setRetention(ctx context.Context, op string, ref Ref, hours int, up bool) error {
+func (e *Engine) setRetention(ctx context.Context, account, op string, ref Ref, hours int, up bool) error {
 	var v validation
 	if hours < 1 {
 		v.add(hours, "retentionPeriodHours", "Member must have value greater than or equal to 1")
@@ -25,21 +25,21 @@ func (e *Engine) setRetention(ctx context.Context, op string, ref Ref, hours int
 	if hours > 8760 {
 		v.add(hours, "retentionPeriodHours", "Member must have value less than or equal to 8760")
 	}
-	name, err := e.resolve(op, ref, &v)
+	name, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return err
 	}
 	if hours < MinRetentionHours {
 		return fail(op, CodeInvalidArgument, "Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", MinRetentionHours, hours)
 	}
-	s, err := e.get(ctx, op, name)
+	s, err := e.get(ctx, op, account, name)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.status(e.now()); st != StatusActive {
-		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, e.opts.Account, st)
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
 	}
 	if up && hours < s.rec.Retention {
 		return fail(op, CodeInvalidArgument, "Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, name, s.rec.Retention)
@@ -68,18 +68,18 @@ func validateTags(v *validation, tags map[string]string, field string) {
 }
 
 // AddTags adds or replaces tags (at most 50 per stream).
-func (e *Engine) AddTags(ctx context.Context, ref Ref, tags map[string]string) error {
+func (e *Engine) AddTags(ctx context.Context, account string, ref Ref, tags map[string]string) error {
 	const op = "AddTagsToStream"
 	var v validation
 	if len(tags) == 0 {
 		v.add("{}", "tags", "Member must have length greater than or equal to 1")
 	}
 	validateTags(&v, tags, "tags")
-	name, err := e.resolve(op, ref, &v)
+	name, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return err
 	}
-	s, err := e.get(ctx, op, name)
+	s, err := e.get(ctx, op, account, name)
 	if err != nil {
 		return err
 	}
@@ -93,14 +93,14 @@ func (e *Engine) AddTags(ctx context.Context, ref Ref, tags map[string]string) e
 		merged[k] = val
 	}
 	if len(merged) > MaxTags {
-		return fail(op, CodeInvalidArgument, "Failed to add tags to stream %s under account %s because a given stream cannot have more than %d tags associated with it.", name, e.opts.Account, MaxTags)
+		return fail(op, CodeInvalidArgument, "Failed to add tags to stream %s under account %s because a given stream cannot have more than %d tags associated with it.", name, account, MaxTags)
 	}
 	s.rec.Tags = merged
 	return e.save(ctx, s)
 }
 
 // RemoveTags removes tags by key (absent keys are ignored).
-func (e *Engine) RemoveTags(ctx context.Context, ref Ref, keys []string) error {
+func (e *Engine) RemoveTags(ctx context.Context, account string, ref Ref, keys []string) error {
 	const op = "RemoveTagsFromStream"
 	var v validation
 	if len(keys) == 0 {
@@ -109,11 +109,11 @@ func (e *Engine) RemoveTags(ctx context.Context, ref Ref, keys []string) error {
 	if len(keys) > MaxTags {
 		v.add("[...]", "tagKeys", "Member must have length less than or equal to 50")
 	}
-	name, err := e.resolve(op, ref, &v)
+	name, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return err
 	}
-	s, err := e.get(ctx, op, name)
+	s, err := e.get(ctx, op, account, name)
 	if err != nil {
 		return err
 	}
@@ -126,8 +126,8 @@ func (e *Engine) RemoveTags(ctx context.Context, ref Ref, keys []string) error {
 }
 
 // Tags returns a stream's tags.
-func (e *Engine) Tags(ctx context.Context, ref Ref) (map[string]string, error) {
-	s, err := e.lookup(ctx, "ListTagsForStream", ref)
+func (e *Engine) Tags(ctx context.Context, account string, ref Ref) (map[string]string, error) {
+	s, err := e.lookup(ctx, "ListTagsForStream", account, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ var Metrics = []string{"IncomingBytes", "IncomingRecords", "OutgoingBytes", "Out
 
 // SetMonitoring enables (or disables) shard-level metrics and returns the
 // metrics before and after.
-func (e *Engine) SetMonitoring(ctx context.Context, ref Ref, metrics []string, enable bool) (name string, before, after []string, err error) {
+func (e *Engine) SetMonitoring(ctx context.Context, account string, ref Ref, metrics []string, enable bool) (name string, before, after []string, err error) {
 	op := "EnableEnhancedMonitoring"
 	if !enable {
 		op = "DisableEnhancedMonitoring"
@@ -160,11 +160,11 @@ func (e *Engine) SetMonitoring(ctx context.Context, ref Ref, metrics []string, e
 			v.add(m, "shardLevelMetrics."+itoa(i+1)+".member", "Member must satisfy enum value set: [IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds, ALL]")
 		}
 	}
-	name, err = e.resolve(op, ref, &v)
+	name, err = e.resolve(op, account, ref, &v)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	s, err := e.get(ctx, op, name)
+	s, err := e.get(ctx, op, account, name)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -204,18 +204,22 @@ func contains(list []string, s string) bool {
 }
 
 // DescribeLimits reports the account's shard quota and usage.
-func (e *Engine) DescribeLimits(ctx context.Context) Limits {
-	l := Limits{ShardLimit: e.opts.ShardLimit, OpenShardCount: e.openShardCount(), OnDemandStreamCountLimit: 50}
-	for _, d := range e.ListStreams(ctx) {
+func (e *Engine) DescribeLimits(ctx context.Context, account string) (Limits, error) {
+	list, err := e.ListStreams(ctx, account)
+	if err != nil {
+		return Limits{}, err
+	}
+	l := Limits{ShardLimit: e.opts.ShardLimit, OpenShardCount: e.openShardCount(account), OnDemandStreamCountLimit: 50}
+	for _, d := range list {
 		if d.Mode == ModeOnDemand {
 			l.OnDemandStreamCount++
 		}
 	}
-	return l
+	return l, nil
 }
 
 // UpdateStreamMode switches a stream between PROVISIONED and ON_DEMAND.
-func (e *Engine) UpdateStreamMode(ctx context.Context, arn, mode string) error {
+func (e *Engine) UpdateStreamMode(ctx context.Context, account, arn, mode string) error {
 	const op = "UpdateStreamMode"
 	var v validation
 	if arn == "" {
@@ -224,21 +228,21 @@ func (e *Engine) UpdateStreamMode(ctx context.Context, arn, mode string) error {
 	if mode != ModeProvisioned && mode != ModeOnDemand {
 		v.add(mode, "streamModeDetails.streamMode", "Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]")
 	}
-	name, err := e.resolve(op, Ref{ARN: arn}, &v)
+	name, err := e.resolve(op, account, Ref{ARN: arn}, &v)
 	if err != nil {
 		return err
 	}
-	s, err := e.get(ctx, op, name)
+	s, err := e.get(ctx, op, account, name)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.status(e.now()); st != StatusActive {
-		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, e.opts.Account, st)
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
 	}
 	if s.rec.Mode == mode {
-		return fail(op, CodeInvalidArgument, "Stream %s under account %s is already in %s mode.", name, e.opts.Account, mode)
+		return fail(op, CodeInvalidArgument, "Stream %s under account %s is already in %s mode.", name, account, mode)
 	}
 	s.rec.Mode = mode
 	e.startUpdating(s)
@@ -247,7 +251,7 @@ func (e *Engine) UpdateStreamMode(ctx context.Context, arn, mode string) error {
 
 // UpdateMaxRecordSize sets the largest record (data plus partition key,
 // in KiB, 1024–10240) the stream accepts.
-func (e *Engine) UpdateMaxRecordSize(ctx context.Context, arn string, kib int) error {
+func (e *Engine) UpdateMaxRecordSize(ctx context.Context, account, arn string, kib int) error {
 	const op = "UpdateMaxRecordSize"
 	var v validation
 	if arn == "" {
@@ -258,18 +262,18 @@ func (e *Engine) UpdateMaxRecordSize(ctx context.Context, arn string, kib int) e
 	} else if kib > MaxRecordKiB {
 		v.add(kib, "maxRecordSizeInKiB", "Member must have value less than or equal to 10240")
 	}
-	name, err := e.resolve(op, Ref{ARN: arn}, &v)
+	name, err := e.resolve(op, account, Ref{ARN: arn}, &v)
 	if err != nil {
 		return err
 	}
-	s, err := e.get(ctx, op, name)
+	s, err := e.get(ctx, op, account, name)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.status(e.now()); st != StatusActive {
-		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, e.opts.Account, st)
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
 	}
 	before := s.rec.MaxRecordKiB
 	s.rec.MaxRecordKiB = kib

@@ -40,8 +40,8 @@ func (c *consumerRec) status(now time.Time) string {
 	return c.Status
 }
 
-func (e *Engine) consumerARN(stream string, c *consumerRec) string {
-	return fmt.Sprintf("%s/consumer/%s:%d", e.ARN(stream), c.Name, c.Created.Unix())
+func (e *Engine) consumerARN(account, stream string, c *consumerRec) string {
+	return fmt.Sprintf("%s/consumer/%s:%d", e.ARN(account, stream), c.Name, c.Created.Unix())
 }
 
 var consumerNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
@@ -58,12 +58,12 @@ func (s *stream) liveConsumers(now time.Time) {
 	s.rec.Consumers = keep
 }
 
-func (e *Engine) consumerInfo(stream string, c *consumerRec, now time.Time) Consumer {
-	return Consumer{Name: c.Name, ARN: e.consumerARN(stream, c), Status: c.status(now), Created: c.Created, StreamARN: e.ARN(stream)}
+func (e *Engine) consumerInfo(account, stream string, c *consumerRec, now time.Time) Consumer {
+	return Consumer{Name: c.Name, ARN: e.consumerARN(account, stream, c), Status: c.status(now), Created: c.Created, StreamARN: e.ARN(account, stream)}
 }
 
 // RegisterConsumer registers an enhanced fan-out consumer on a stream.
-func (e *Engine) RegisterConsumer(ctx context.Context, streamARN, name string) (Consumer, error) {
+func (e *Engine) RegisterConsumer(ctx context.Context, account string, streamARN, name string) (Consumer, error) {
 	const op = "RegisterStreamConsumer"
 	var v validation
 	if streamARN == "" {
@@ -79,11 +79,11 @@ func (e *Engine) RegisterConsumer(ctx context.Context, streamARN, name string) (
 			v.add(name, "consumerName", "Member must have length less than or equal to 128")
 		}
 	}
-	sname, err := e.resolve(op, Ref{ARN: streamARN}, &v)
+	sname, err := e.resolve(op, account, Ref{ARN: streamARN}, &v)
 	if err != nil {
 		return Consumer{}, err
 	}
-	s, err := e.get(ctx, op, sname)
+	s, err := e.get(ctx, op, account, sname)
 	if err != nil {
 		return Consumer{}, err
 	}
@@ -91,27 +91,27 @@ func (e *Engine) RegisterConsumer(ctx context.Context, streamARN, name string) (
 	defer s.mu.Unlock()
 	now := e.now()
 	if st := s.status(now); st != StatusActive && st != StatusUpdating {
-		return Consumer{}, fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", sname, e.opts.Account, st)
+		return Consumer{}, fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", sname, account, st)
 	}
 	s.liveConsumers(now)
 	for _, c := range s.rec.Consumers {
 		if c.Name == name {
-			return Consumer{}, fail(op, CodeInUse, "Consumer %s under stream %s already exists for account %s.", e.consumerARN(sname, &c), sname, e.opts.Account)
+			return Consumer{}, fail(op, CodeInUse, "Consumer %s under stream %s already exists for account %s.", e.consumerARN(account, sname, &c), sname, account)
 		}
 	}
 	if len(s.rec.Consumers) >= MaxConsumers {
-		return Consumer{}, fail(op, CodeLimitExceeded, "Consumer limit of %d exceeded for stream %s under account %s.", MaxConsumers, sname, e.opts.Account)
+		return Consumer{}, fail(op, CodeLimitExceeded, "Consumer limit of %d exceeded for stream %s under account %s.", MaxConsumers, sname, account)
 	}
 	c := consumerRec{Name: name, Created: now, Status: StatusCreating, Until: now.Add(e.opts.StateDelay)}
 	s.rec.Consumers = append(s.rec.Consumers, c)
 	if err := e.save(ctx, s); err != nil {
 		return Consumer{}, err
 	}
-	return e.consumerInfo(sname, &c, now), nil
+	return e.consumerInfo(account, sname, &c, now), nil
 }
 
 // findConsumer locates a consumer by ARN, or by stream ARN and name.
-func (e *Engine) findConsumer(ctx context.Context, op, streamARN, name, consumerARN string) (*stream, int, error) {
+func (e *Engine) findConsumer(ctx context.Context, op, account, streamARN, name, consumerARN string) (*stream, int, error) {
 	var v validation
 	if consumerARN != "" {
 		i := strings.Index(consumerARN, "/consumer/")
@@ -129,11 +129,11 @@ func (e *Engine) findConsumer(ctx context.Context, op, streamARN, name, consumer
 	} else if streamARN == "" || name == "" {
 		return nil, 0, fail(op, CodeInvalidArgument, "Either ConsumerARN or both ConsumerName and StreamARN must be provided.")
 	}
-	sname, err := e.resolve(op, Ref{ARN: streamARN}, &v)
+	sname, err := e.resolve(op, account, Ref{ARN: streamARN}, &v)
 	if err != nil {
 		return nil, 0, err
 	}
-	s, err := e.get(ctx, op, sname)
+	s, err := e.get(ctx, op, account, sname)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -141,7 +141,7 @@ func (e *Engine) findConsumer(ctx context.Context, op, streamARN, name, consumer
 	s.mu.Lock()
 	s.liveConsumers(now)
 	for i, c := range s.rec.Consumers {
-		if c.Name == name && (consumerARN == "" || e.consumerARN(sname, &c) == consumerARN) {
+		if c.Name == name && (consumerARN == "" || e.consumerARN(account, sname, &c) == consumerARN) {
 			return s, i, nil // s.mu stays locked for the caller
 		}
 	}
@@ -150,22 +150,22 @@ func (e *Engine) findConsumer(ctx context.Context, op, streamARN, name, consumer
 	if target == "" {
 		target = name
 	}
-	return nil, 0, fail(op, CodeNotFound, "Consumer %s under stream %s not found for account %s.", target, sname, e.opts.Account)
+	return nil, 0, fail(op, CodeNotFound, "Consumer %s under stream %s not found for account %s.", target, sname, account)
 }
 
 // DescribeConsumer describes a consumer.
-func (e *Engine) DescribeConsumer(ctx context.Context, streamARN, name, consumerARN string) (Consumer, error) {
-	s, i, err := e.findConsumer(ctx, "DescribeStreamConsumer", streamARN, name, consumerARN)
+func (e *Engine) DescribeConsumer(ctx context.Context, account string, streamARN, name, consumerARN string) (Consumer, error) {
+	s, i, err := e.findConsumer(ctx, "DescribeStreamConsumer", account, streamARN, name, consumerARN)
 	if err != nil {
 		return Consumer{}, err
 	}
 	defer s.mu.Unlock()
-	return e.consumerInfo(s.rec.Name, &s.rec.Consumers[i], e.now()), nil
+	return e.consumerInfo(account, s.rec.Name, &s.rec.Consumers[i], e.now()), nil
 }
 
 // DeregisterConsumer starts deregistering a consumer (DELETING, then gone).
-func (e *Engine) DeregisterConsumer(ctx context.Context, streamARN, name, consumerARN string) error {
-	s, i, err := e.findConsumer(ctx, "DeregisterStreamConsumer", streamARN, name, consumerARN)
+func (e *Engine) DeregisterConsumer(ctx context.Context, account string, streamARN, name, consumerARN string) error {
+	s, i, err := e.findConsumer(ctx, "DeregisterStreamConsumer", account, streamARN, name, consumerARN)
 	if err != nil {
 		return err
 	}
@@ -178,17 +178,17 @@ func (e *Engine) DeregisterConsumer(ctx context.Context, streamARN, name, consum
 }
 
 // ListConsumers lists a stream's consumers by name.
-func (e *Engine) ListConsumers(ctx context.Context, streamARN string) ([]Consumer, error) {
+func (e *Engine) ListConsumers(ctx context.Context, account string, streamARN string) ([]Consumer, error) {
 	const op = "ListStreamConsumers"
 	var v validation
 	if streamARN == "" {
 		v.add(nil, "streamARN", "Member must not be null")
 	}
-	sname, err := e.resolve(op, Ref{ARN: streamARN}, &v)
+	sname, err := e.resolve(op, account, Ref{ARN: streamARN}, &v)
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.get(ctx, op, sname)
+	s, err := e.get(ctx, op, account, sname)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +197,7 @@ func (e *Engine) ListConsumers(ctx context.Context, streamARN string) ([]Consume
 	now := e.now()
 	out := []Consumer{}
 	for i := range s.rec.Consumers {
-		if c := e.consumerInfo(sname, &s.rec.Consumers[i], now); c.Status != "" {
+		if c := e.consumerInfo(account, sname, &s.rec.Consumers[i], now); c.Status != "" {
 			out = append(out, c)
 		}
 	}

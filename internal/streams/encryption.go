@@ -91,8 +91,8 @@ func kmsError(op string, err error) error {
 	return errs.E("streams."+op, errs.Precondition, errs.Code(code), msg, err)
 }
 
-func (e *Engine) encContext(name string) map[string]string {
-	return map[string]string{"aws:kinesis:arn": e.ARN(name)}
+func (e *Engine) encContext(s *streamRec) map[string]string {
+	return map[string]string{"aws:kinesis:arn": e.ARN(s.Account, s.Name)}
 }
 
 func (e *Engine) keyLifetime() time.Duration {
@@ -119,7 +119,7 @@ func payloadAAD(s *streamRec) []byte {
 // data key when the current one is older than the key lifetime.
 func (e *Engine) writeKey(ctx context.Context, op string, s *stream) (*dataKey, error) {
 	s.mu.RLock()
-	enc, keyARN, cur, name := s.rec.Encryption, s.rec.KeyARN, s.rec.CurKey, s.rec.Name
+	enc, keyARN, cur, account, encCtx := s.rec.Encryption, s.rec.KeyARN, s.rec.CurKey, s.rec.Account, e.encContext(&s.rec)
 	s.mu.RUnlock()
 	if enc != EncryptionKMS {
 		return nil, nil
@@ -127,7 +127,7 @@ func (e *Engine) writeKey(ctx context.Context, op string, s *stream) (*dataKey, 
 	if e.opts.KMS == nil {
 		return nil, fail(op, CodeInternal, "Internal service failure.")
 	}
-	if err := e.opts.KMS.CheckKey(ctx, e.opts.Account, keyARN); err != nil {
+	if err := e.opts.KMS.CheckKey(ctx, account, keyARN); err != nil {
 		return nil, kmsError(op, err)
 	}
 	if k := s.cachedKey(cur); k != nil && e.now().Sub(k.created) < e.keyLifetime() {
@@ -142,7 +142,7 @@ func (e *Engine) writeKey(ctx context.Context, op string, s *stream) (*dataKey, 
 	if k := s.cachedKey(cur); k != nil && e.now().Sub(k.created) < e.keyLifetime() {
 		return k, nil
 	}
-	pt, blob, arn, err := e.opts.KMS.GenerateDataKey(ctx, e.opts.Account, keyARN, e.encContext(name), 32)
+	pt, blob, arn, err := e.opts.KMS.GenerateDataKey(ctx, account, keyARN, encCtx, 32)
 	if err != nil {
 		return nil, kmsError(op, err)
 	}
@@ -222,7 +222,7 @@ func (e *Engine) readKey(ctx context.Context, op string, s *stream, v uint32) (*
 	if e.opts.KMS == nil {
 		return nil, fail(op, CodeInternal, "Internal service failure.")
 	}
-	pt, _, err := e.opts.KMS.Decrypt(ctx, e.opts.Account, rec.Blob, e.encContext(s.rec.Name))
+	pt, _, err := e.opts.KMS.Decrypt(ctx, s.rec.Account, rec.Blob, e.encContext(&s.rec))
 	if err != nil {
 		return nil, kmsError(op, err)
 	}
@@ -258,14 +258,14 @@ func (e *Engine) openPayload(ctx context.Context, op string, s *stream, b []byte
 
 // checkReadKey fails reads of a stream encrypted under an unusable key
 // (disabled, pending deletion, gone), as AWS does.
-func (e *Engine) checkReadKey(ctx context.Context, op string, enc, keyARN string) error {
+func (e *Engine) checkReadKey(ctx context.Context, op, account, enc, keyARN string) error {
 	if enc != EncryptionKMS {
 		return nil
 	}
 	if e.opts.KMS == nil {
 		return fail(op, CodeInternal, "Internal service failure.")
 	}
-	if err := e.opts.KMS.CheckKey(ctx, e.opts.Account, keyARN); err != nil {
+	if err := e.opts.KMS.CheckKey(ctx, account, keyARN); err != nil {
 		return kmsError(op, err)
 	}
 	return nil
@@ -274,17 +274,17 @@ func (e *Engine) checkReadKey(ctx context.Context, op string, enc, keyARN string
 // StartStreamEncryption encrypts records written from now on under keyID
 // (key id, key ARN, alias name or alias ARN; alias/aws/kinesis is the AWS
 // managed key). The stream is UPDATING for the state delay.
-func (e *Engine) StartStreamEncryption(ctx context.Context, ref Ref, encType, keyID string) error {
-	return e.setEncryption(ctx, "StartStreamEncryption", ref, encType, keyID, true)
+func (e *Engine) StartStreamEncryption(ctx context.Context, account string, ref Ref, encType, keyID string) error {
+	return e.setEncryption(ctx, account, "StartStreamEncryption", ref, encType, keyID, true)
 }
 
 // StopStreamEncryption stops encrypting new records; records already
 // written stay encrypted and readable.
-func (e *Engine) StopStreamEncryption(ctx context.Context, ref Ref, encType, keyID string) error {
-	return e.setEncryption(ctx, "StopStreamEncryption", ref, encType, keyID, false)
+func (e *Engine) StopStreamEncryption(ctx context.Context, account string, ref Ref, encType, keyID string) error {
+	return e.setEncryption(ctx, account, "StopStreamEncryption", ref, encType, keyID, false)
 }
 
-func (e *Engine) setEncryption(ctx context.Context, op string, ref Ref, encType, keyID string, start bool) error {
+func (e *Engine) setEncryption(ctx context.Context, account, op string, ref Ref, encType, keyID string, start bool) error {
 	var v validation
 	switch encType {
 	case EncryptionKMS, EncryptionNone:
@@ -298,26 +298,35 @@ func (e *Engine) setEncryption(ctx context.Context, op string, ref Ref, encType,
 	} else if len(keyID) > 2048 {
 		v.add(keyID, "keyId", "Member must have length less than or equal to 2048")
 	}
-	name, err := e.resolve(op, ref, &v)
+	name, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return err
 	}
 	if encType != EncryptionKMS {
 		return fail(op, CodeInvalidArgument, "Encryption type %s is not supported. Only KMS is supported.", encType)
 	}
-	s, err := e.get(ctx, op, name)
+	s, err := e.get(ctx, op, account, name)
 	if err != nil {
 		return err
 	}
 	if start && e.opts.KMS == nil {
 		return fail(op, CodeInvalidArgument, "Stream encryption needs the KMS service, which this server does not run.")
 	}
+	s.mu.RLock()
+	err = e.keyChangeLimit(op, &s.rec, start)
+	s.mu.RUnlock()
+	if err != nil {
+		return err
+	}
 	var pt, blob []byte
 	var arn string
 	if start {
 		// The first data key proves the key exists, is enabled, and
 		// creates the AWS managed key on first use of alias/aws/kinesis.
-		pt, blob, arn, err = e.opts.KMS.GenerateDataKey(ctx, e.opts.Account, keyID, e.encContext(name), 32)
+		s.mu.RLock()
+		encCtx := e.encContext(&s.rec)
+		s.mu.RUnlock()
+		pt, blob, arn, err = e.opts.KMS.GenerateDataKey(ctx, account, keyID, encCtx, 32)
 		if err != nil {
 			return kmsError(op, err)
 		}
@@ -325,21 +334,30 @@ func (e *Engine) setEncryption(ctx context.Context, op string, ref Ref, encType,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.status(e.now()); st != StatusActive {
-		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, e.opts.Account, st)
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
 	}
+	if err := e.keyChangeLimit(op, &s.rec, start); err != nil {
+		return err
+	}
+	now := e.now()
 	if !start {
 		if s.rec.Encryption != EncryptionKMS {
-			return fail(op, CodeInvalidArgument, "Stream %s under account %s is not encrypted.", name, e.opts.Account)
+			return fail(op, CodeInvalidArgument, "Stream %s under account %s is not encrypted.", name, account)
 		}
+		old := s.rec
 		s.rec.Encryption, s.rec.KeyID, s.rec.KeyARN, s.rec.CurKey = "", "", "", 0
+		s.rec.KeyStops = append(recentChanges(s.rec.KeyStops, now), now)
 		e.startUpdating(s)
-		return e.save(ctx, s)
+		if err := e.save(ctx, s); err != nil {
+			s.rec = old
+			return err
+		}
+		return nil
 	}
 	a, err := newAEAD(pt)
 	if err != nil {
 		return errs.E("streams."+op, err)
 	}
-	now := e.now()
 	ver := uint32(1)
 	if n := len(s.rec.DataKeys); n > 0 {
 		ver = s.rec.DataKeys[n-1].V + 1
@@ -347,6 +365,7 @@ func (e *Engine) setEncryption(ctx context.Context, op string, ref Ref, encType,
 	old := s.rec
 	s.rec.DataKeys = append(append([]dataKeyRec{}, s.rec.DataKeys...), dataKeyRec{V: ver, Blob: blob, KeyARN: arn, Created: now})
 	s.rec.Encryption, s.rec.KeyID, s.rec.KeyARN, s.rec.CurKey = EncryptionKMS, keyID, arn, ver
+	s.rec.KeyStarts = append(recentChanges(s.rec.KeyStarts, now), now)
 	e.startUpdating(s)
 	if err := e.save(ctx, s); err != nil {
 		s.rec = old
@@ -355,4 +374,40 @@ func (e *Engine) setEncryption(ctx context.Context, op string, ref Ref, encType,
 	}
 	s.cacheKey(&dataKey{v: ver, aead: a, created: now, aad: payloadAAD(&s.rec)})
 	return nil
+}
+
+// MaxKeyChanges is how many times a stream's encryption may be started
+// (a new KMS key applied) and, separately, stopped in any 24 hours.
+const MaxKeyChanges = 25
+
+// keyChangeWindow is the rolling window of MaxKeyChanges.
+const keyChangeWindow = 24 * time.Hour
+
+// recentChanges drops the times older than the rolling window (a fresh
+// slice: the old one may still be referenced by a saved copy of the rec).
+func recentChanges(ts []time.Time, now time.Time) []time.Time {
+	out := make([]time.Time, 0, len(ts)+1)
+	for _, t := range ts {
+		if now.Sub(t) < keyChangeWindow {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// keyChangeLimit refuses a StartStreamEncryption (start) or
+// StopStreamEncryption when 25 of them succeeded on the stream in the
+// last 24 hours of the engine clock (r held at least shared).
+func (e *Engine) keyChangeLimit(op string, r *streamRec, start bool) error {
+	ts, what := r.KeyStops, "disabled server-side encryption"
+	if start {
+		ts, what = r.KeyStarts, "applied a new KMS key for server-side encryption"
+	}
+	now := e.now()
+	recent := recentChanges(ts, now)
+	if len(recent) < MaxKeyChanges {
+		return nil
+	}
+	return fail(op, CodeLimitExceeded, "Stream %s under account %s has %s %d times in the last 24 hours, the limit; the next change is possible at %s.",
+		r.Name, r.Account, what, MaxKeyChanges, recent[0].Add(keyChangeWindow).UTC().Format(time.RFC3339))
 }

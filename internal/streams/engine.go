@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,8 +24,12 @@ const (
 	keyKey       = "kinesis/iterator-key"
 )
 
-// streamRec is a stream's persisted metadata.
+// streamRec is a stream's persisted metadata, kept at
+// kinesis/stream/<account>/<name>.
 type streamRec struct {
+	// Account owns the stream. Records written before streams were per
+	// account have none; New migrates them to Options.Account.
+	Account   string            `json:"account,omitempty"`
 	Name      string            `json:"name"`
 	ID        int64             `json:"id"` // creation time in ns: names its logs
 	Created   time.Time         `json:"created"`
@@ -53,7 +58,23 @@ type streamRec struct {
 	Policy string `json:"policy,omitempty"`
 	// LastScale is when on-demand scaling last split a shard.
 	LastScale time.Time `json:"last_scale,omitzero"`
+	// LogDir is the directory of the stream's shard logs in the seglog
+	// store: <account>/<name>-<id>. Streams created before streams were
+	// per account have none; theirs is <name>-<id>.
+	LogDir string `json:"log_dir,omitempty"`
+	// KeyStarts and KeyStops are the times of the successful
+	// StartStreamEncryption and StopStreamEncryption calls of the last
+	// 24 hours (each is limited to 25 per rolling 24 hours).
+	KeyStarts []time.Time `json:"key_starts,omitempty"`
+	KeyStops  []time.Time `json:"key_stops,omitempty"`
 }
+
+// streamKey names a stream: streams are per account.
+type streamKey struct{ account, name string }
+
+func (r *streamRec) key() streamKey { return streamKey{r.Account, r.Name} }
+
+func metaKey(account, name string) []byte { return []byte(streamPrefix + account + "/" + name) }
 
 type shardRec struct {
 	Index     int       `json:"index"`
@@ -84,6 +105,9 @@ type shard struct {
 	rec   *shardRec
 	start *big.Int
 	end   *big.Int
+	first u128 // start and end, for routing
+	last  u128
+	id    string // shardId-NNNNNNNNNNNN
 	log   seglog.Log
 	lim   limiter
 	load  loadMeter // on-demand scaling
@@ -140,8 +164,8 @@ type Engine struct {
 	logs  seglog.Store
 	log   *slog.Logger
 	key   []byte
-	mu    sync.Mutex // guards streams
-	strms map[string]*stream
+	mu    sync.Mutex // guards strms
+	strms map[streamKey]*stream
 	nonce atomic.Uint32
 	once  sync.Once
 	stop  chan struct{}
@@ -156,7 +180,7 @@ type Engine struct {
 // New loads the streams kept in m and opens their shard logs in l.
 func New(ctx context.Context, m meta.Store, l seglog.Store, opts Options) (*Engine, error) {
 	opts.defaults()
-	e := &Engine{opts: opts, meta: m, logs: l, log: opts.Logger, strms: map[string]*stream{}, subStop: make(chan struct{})}
+	e := &Engine{opts: opts, meta: m, logs: l, log: opts.Logger, strms: map[streamKey]*stream{}, subStop: make(chan struct{})}
 	key, err := m.Get(ctx, []byte(keyKey))
 	if meta.IsNotFound(err) {
 		key = make([]byte, 32)
@@ -173,22 +197,47 @@ func New(ctx context.Context, m meta.Store, l seglog.Store, opts Options) (*Engi
 	if err != nil {
 		return nil, errs.E("streams.New", errs.IO, err)
 	}
-	defer it.Close()
+	// Streams stored before streams were per account sit at
+	// kinesis/stream/<name> with no account: they are Options.Account's
+	// and move to kinesis/stream/<account>/<name> in one batch. Their
+	// shard logs stay where they are (LogDir stays empty).
+	var migrate meta.Batch
 	for ok := it.First(); ok; ok = it.Next() {
 		s := &stream{shards: map[int]*shard{}}
 		if err := json.Unmarshal(it.Value(), &s.rec); err != nil {
+			it.Close()
 			return nil, errs.E("streams.New", errs.Corrupt, fmt.Sprintf("stream record %q", it.Key()), err)
 		}
+		if legacy := !strings.Contains(string(it.Key()[len(streamPrefix):]), "/"); legacy {
+			s.rec.Account = opts.Account
+			b, err := json.Marshal(&s.rec)
+			if err != nil {
+				it.Close()
+				return nil, errs.E("streams.New", err)
+			}
+			migrate.Set(metaKey(s.rec.Account, s.rec.Name), b)
+			migrate.Delete(append([]byte(nil), it.Key()...))
+		}
+		e.strms[s.rec.key()] = s
+	}
+	err = it.Error()
+	it.Close()
+	if err != nil {
+		return nil, errs.E("streams.New", errs.IO, err)
+	}
+	if len(migrate.Ops) > 0 {
+		if err := m.Apply(ctx, &migrate); err != nil {
+			return nil, errs.E("streams.New", errs.IO, "moving streams to the legacy account", err)
+		}
+		e.log.Info("kinesis: streams from before accounts now belong to account "+opts.Account, "streams", len(migrate.Ops)/2)
+	}
+	for _, s := range e.strms {
 		for i := range s.rec.Shards {
 			if err := e.openShard(ctx, s, &s.rec.Shards[i]); err != nil {
 				e.closeLogs()
 				return nil, err
 			}
 		}
-		e.strms[s.rec.Name] = s
-	}
-	if err := it.Error(); err != nil {
-		return nil, errs.E("streams.New", errs.IO, err)
 	}
 	e.stop, e.done = make(chan struct{}), make(chan struct{})
 	go e.sweepLoop()
@@ -238,7 +287,10 @@ func (e *Engine) closeLogs() {
 func (e *Engine) now() time.Time { return e.opts.Now() }
 
 func (e *Engine) logName(s *streamRec, index int) string {
-	return fmt.Sprintf("%s-%d/%s", s.Name, s.ID, shardID(index))
+	if s.LogDir == "" {
+		return fmt.Sprintf("%s-%d/%s", s.Name, s.ID, shardID(index))
+	}
+	return s.LogDir + "/" + shardID(index)
 }
 
 func (e *Engine) openShard(ctx context.Context, s *stream, r *shardRec) error {
@@ -248,7 +300,7 @@ func (e *Engine) openShard(ctx context.Context, s *stream, r *shardRec) error {
 	}
 	start, _ := new(big.Int).SetString(r.Start, 10)
 	end, _ := new(big.Int).SetString(r.End, 10)
-	s.shards[r.Index] = &shard{rec: r, start: start, end: end, log: l}
+	s.shards[r.Index] = &shard{rec: r, start: start, end: end, first: u128Of(start), last: u128Of(end), id: shardID(r.Index), log: l}
 	return nil
 }
 
@@ -267,31 +319,51 @@ func (e *Engine) save(ctx context.Context, s *stream) error {
 		return errs.E("streams.save", err)
 	}
 	var batch meta.Batch
-	batch.Set([]byte(streamPrefix+s.rec.Name), b)
+	batch.Set(metaKey(s.rec.Account, s.rec.Name), b)
 	if err := e.meta.Apply(ctx, &batch); err != nil {
 		return errs.E("streams.save", errs.IO, err)
 	}
 	return nil
 }
 
-// ARN returns the stream ARN for name.
-func (e *Engine) ARN(name string) string {
-	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", e.opts.Region, e.opts.Account, name)
+// ARN returns the ARN of account's stream name.
+func (e *Engine) ARN(account, name string) string {
+	return "arn:aws:kinesis:" + e.opts.Region + ":" + account + ":stream/" + name
 }
 
-// resolve validates ref and returns the stream name it designates.
-func (e *Engine) resolve(op string, ref Ref, v *validation) (string, error) {
+// checkAccount refuses a call made for no account or a malformed one: the
+// account is the caller's, given by the front end (or the engine calling).
+func checkAccount(op, account string) error {
+	if len(account) != 12 || strings.Trim(account, "0123456789") != "" {
+		return errs.E("streams."+op, errs.Permission, errs.Code(CodeAccessDenied), fmt.Sprintf("Account %q may not call %s.", account, op))
+	}
+	return nil
+}
+
+// denied is the error for a stream ARN of another account: tarn stores
+// resource policies but does not evaluate them, so no cross-account
+// access is allowed (AWS answers the same without a policy allowing it).
+func denied(op, account, arn string) error {
+	return fail(op, CodeAccessDenied, "User: arn:aws:iam::%s:root is not authorized to perform: kinesis:%s on resource: %s because no resource-based policy allows the kinesis:%s action",
+		account, op, arn, op)
+}
+
+// resolve validates ref and returns the name of the stream of account it
+// designates. An ARN of another account is AccessDeniedException.
+func (e *Engine) resolve(op, account string, ref Ref, v *validation) (string, error) {
 	v.streamName(ref.Name, "streamName")
 	v.streamARN(ref.ARN, "streamARN")
 	if err := v.err(op); err != nil {
 		return "", err
 	}
+	if err := checkAccount(op, account); err != nil {
+		return "", err
+	}
 	name := ref.Name
 	if ref.ARN != "" {
-		prefix := fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/", e.opts.Region, e.opts.Account)
-		n, ok := strings.CutPrefix(ref.ARN, prefix)
-		if !ok || strings.Contains(n, "/") {
-			return "", fail(op, CodeNotFound, "Stream %s under account %s not found.", ref.ARN, e.opts.Account)
+		n, err := e.parseARN(op, account, ref.ARN)
+		if err != nil {
+			return "", err
 		}
 		if name != "" && name != n {
 			return "", fail(op, CodeInvalidArgument, "StreamARN %s does not match StreamName %s.", ref.ARN, name)
@@ -304,38 +376,52 @@ func (e *Engine) resolve(op string, ref Ref, v *validation) (string, error) {
 	return name, nil
 }
 
-// get returns the named stream unless it is gone, finishing a deletion
-// whose delay has passed.
-func (e *Engine) get(ctx context.Context, op, name string) (*stream, error) {
+// parseARN returns the stream name of a stream ARN of account (checked
+// against the ARN pattern already).
+func (e *Engine) parseARN(op, account, arn string) (string, error) {
+	parts := strings.SplitN(arn, ":", 6) // arn aws kinesis region account stream/name
+	if len(parts) == 6 && parts[1] == "aws" && parts[4] != account {
+		return "", denied(op, account, arn)
+	}
+	n, ok := strings.CutPrefix(arn, "arn:aws:kinesis:"+e.opts.Region+":"+account+":stream/")
+	if !ok || strings.Contains(n, "/") {
+		return "", fail(op, CodeNotFound, "Stream %s under account %s not found.", arn, account)
+	}
+	return n, nil
+}
+
+// get returns account's named stream unless it is gone, finishing a
+// deletion whose delay has passed.
+func (e *Engine) get(ctx context.Context, op, account, name string) (*stream, error) {
 	e.mu.Lock()
-	s := e.strms[name]
+	s := e.strms[streamKey{account, name}]
 	e.mu.Unlock()
 	if s == nil {
-		return nil, e.notFound(op, name)
+		return nil, notFound(op, account, name)
 	}
 	s.mu.RLock()
 	st := s.status(e.now())
 	s.mu.RUnlock()
 	if st == "" {
 		e.finishDelete(ctx, s)
-		return nil, e.notFound(op, name)
+		return nil, notFound(op, account, name)
 	}
 	return s, nil
 }
 
-func (e *Engine) lookup(ctx context.Context, op string, ref Ref) (*stream, error) {
+func (e *Engine) lookup(ctx context.Context, op, account string, ref Ref) (*stream, error) {
 	var v validation
-	name, err := e.resolve(op, ref, &v)
+	name, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return nil, err
 	}
-	return e.get(ctx, op, name)
+	return e.get(ctx, op, account, name)
 }
 
 // lookupData returns a stream that takes reads and writes (ACTIVE or
 // UPDATING).
-func (e *Engine) lookupData(ctx context.Context, op string, ref Ref) (*stream, error) {
-	s, err := e.lookup(ctx, op, ref)
+func (e *Engine) lookupData(ctx context.Context, op, account string, ref Ref) (*stream, error) {
+	s, err := e.lookup(ctx, op, account, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -343,44 +429,51 @@ func (e *Engine) lookupData(ctx context.Context, op string, ref Ref) (*stream, e
 	st := s.status(e.now())
 	s.mu.RUnlock()
 	if st != StatusActive && st != StatusUpdating {
-		return nil, e.notFound(op, s.rec.Name)
+		return nil, notFound(op, account, s.rec.Name)
 	}
 	return s, nil
 }
 
 func (e *Engine) finishDelete(ctx context.Context, s *stream) {
 	e.mu.Lock()
-	if e.strms[s.rec.Name] != s {
+	if e.strms[s.rec.key()] != s {
 		e.mu.Unlock()
 		return
 	}
-	delete(e.strms, s.rec.Name)
+	delete(e.strms, s.rec.key())
 	e.mu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, sh := range s.shards {
 		sh.log.Close()
 		if err := e.logs.Remove(ctx, e.logName(&s.rec, sh.rec.Index)); err != nil {
-			e.log.Warn("kinesis: removing shard log", "stream", s.rec.Name, "err", err)
+			e.log.Warn("kinesis: removing shard log", "account", s.rec.Account, "stream", s.rec.Name, "err", err)
 		}
 	}
 	var b meta.Batch
-	b.Delete([]byte(streamPrefix + s.rec.Name))
+	b.Delete(metaKey(s.rec.Account, s.rec.Name))
 	if err := e.meta.Apply(ctx, &b); err != nil {
-		e.log.Warn("kinesis: removing stream record", "stream", s.rec.Name, "err", err)
+		e.log.Warn("kinesis: removing stream record", "account", s.rec.Account, "stream", s.rec.Name, "err", err)
 	}
 }
 
-// openShardCount counts open shards over the account's live streams.
-func (e *Engine) openShardCount() int {
+// streamsOf lists account's loaded streams ("" for every account's).
+func (e *Engine) streamsOf(account string) []*stream {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	list := make([]*stream, 0, len(e.strms))
-	for _, s := range e.strms {
-		list = append(list, s)
+	for k, s := range e.strms {
+		if account == "" || k.account == account {
+			list = append(list, s)
+		}
 	}
-	e.mu.Unlock()
+	return list
+}
+
+// openShardCount counts open shards over the account's live streams.
+func (e *Engine) openShardCount(account string) int {
 	n := 0
-	for _, s := range list {
+	for _, s := range e.streamsOf(account) {
 		s.mu.RLock()
 		for _, r := range s.rec.Shards {
 			if !r.Closed {
@@ -392,14 +485,15 @@ func (e *Engine) openShardCount() int {
 	return n
 }
 
-func (e *Engine) shardLimitError(op string, current, more int) error {
+func (e *Engine) shardLimitError(op, account string, current, more int) error {
 	return fail(op, CodeLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
-		e.opts.Account, e.opts.Region, current, e.opts.ShardLimit, more)
+		account, e.opts.Region, current, e.opts.ShardLimit, more)
 }
 
-// CreateStream creates a stream with shardCount shards (PROVISIONED) or
-// the on-demand starting shards (mode ON_DEMAND, shardCount 0).
-func (e *Engine) CreateStream(ctx context.Context, name string, shardCount int, mode string, tags map[string]string) error {
+// CreateStream creates account's stream name with shardCount shards
+// (PROVISIONED) or the on-demand starting shards (mode ON_DEMAND,
+// shardCount 0). The account's open shards count against ShardLimit.
+func (e *Engine) CreateStream(ctx context.Context, account, name string, shardCount int, mode string, tags map[string]string) error {
 	const op = "CreateStream"
 	var v validation
 	if name == "" {
@@ -419,6 +513,9 @@ func (e *Engine) CreateStream(ctx context.Context, name string, shardCount int, 
 	if err := v.err(op); err != nil {
 		return err
 	}
+	if err := checkAccount(op, account); err != nil {
+		return err
+	}
 	if mode == ModeOnDemand {
 		if shardCount > 0 {
 			return fail(op, CodeInvalidArgument, "ShardCount is not supported for streams in ON_DEMAND capacity mode.")
@@ -426,31 +523,34 @@ func (e *Engine) CreateStream(ctx context.Context, name string, shardCount int, 
 		shardCount = OnDemandShards
 	}
 	if len(tags) > MaxTags {
-		return fail(op, CodeInvalidArgument, "Failed to create stream %s under account %s because a given stream cannot have more than %d tags associated with it.", name, e.opts.Account, MaxTags)
+		return fail(op, CodeInvalidArgument, "Failed to create stream %s under account %s because a given stream cannot have more than %d tags associated with it.", name, account, MaxTags)
 	}
-	if cur := e.openShardCount(); cur+shardCount > e.opts.ShardLimit {
-		return e.shardLimitError(op, cur, shardCount)
+	if cur := e.openShardCount(account); cur+shardCount > e.opts.ShardLimit {
+		return e.shardLimitError(op, account, cur, shardCount)
 	}
 	now := e.now()
+	key := streamKey{account, name}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if old := e.strms[name]; old != nil {
+	if old := e.strms[key]; old != nil {
 		old.mu.RLock()
 		gone := old.status(now) == ""
 		old.mu.RUnlock()
 		if !gone {
-			return fail(op, CodeInUse, "Stream %s under account %s already exists.", name, e.opts.Account)
+			return fail(op, CodeInUse, "Stream %s under account %s already exists.", name, account)
 		}
 		e.mu.Unlock()
 		e.finishDelete(ctx, old)
 		e.mu.Lock()
-		if e.strms[name] != nil {
-			return fail(op, CodeInUse, "Stream %s under account %s already exists.", name, e.opts.Account)
+		if e.strms[key] != nil {
+			return fail(op, CodeInUse, "Stream %s under account %s already exists.", name, account)
 		}
 	}
+	id := now.UnixNano()
 	s := &stream{shards: map[int]*shard{}, rec: streamRec{
-		Name: name, ID: now.UnixNano(), Created: now, Status: StatusCreating, Until: now.Add(e.opts.StateDelay),
+		Account: account, Name: name, ID: id, Created: now, Status: StatusCreating, Until: now.Add(e.opts.StateDelay),
 		Mode: mode, Retention: MinRetentionHours, NextShard: shardCount, Tags: tags,
+		LogDir: account + "/" + name + "-" + strconv.FormatInt(id, 10),
 	}}
 	step := new(big.Int).Div(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(int64(shardCount)))
 	for i := range shardCount {
@@ -473,15 +573,15 @@ func (e *Engine) CreateStream(ctx context.Context, name string, shardCount int, 
 		}
 		return err
 	}
-	e.strms[name] = s
+	e.strms[key] = s
 	return nil
 }
 
 // DeleteStream starts deleting a stream: it is DELETING for the state
 // delay, then gone.
-func (e *Engine) DeleteStream(ctx context.Context, ref Ref, enforceConsumerDeletion bool) error {
+func (e *Engine) DeleteStream(ctx context.Context, account string, ref Ref, enforceConsumerDeletion bool) error {
 	const op = "DeleteStream"
-	s, err := e.lookup(ctx, op, ref)
+	s, err := e.lookup(ctx, op, account, ref)
 	if err != nil {
 		return err
 	}
@@ -489,11 +589,11 @@ func (e *Engine) DeleteStream(ctx context.Context, ref Ref, enforceConsumerDelet
 	defer s.mu.Unlock()
 	now := e.now()
 	if s.status(now) == StatusDeleting {
-		return fail(op, CodeInUse, "Stream %s under account %s is already being deleted.", s.rec.Name, e.opts.Account)
+		return fail(op, CodeInUse, "Stream %s under account %s is already being deleted.", s.rec.Name, account)
 	}
 	s.liveConsumers(now)
 	if len(s.rec.Consumers) > 0 && !enforceConsumerDeletion {
-		return fail(op, CodeInUse, "Stream %s under account %s has registered consumers. Deregister them or set EnforceConsumerDeletion.", s.rec.Name, e.opts.Account)
+		return fail(op, CodeInUse, "Stream %s under account %s has registered consumers. Deregister them or set EnforceConsumerDeletion.", s.rec.Name, account)
 	}
 	s.rec.Consumers = nil
 	s.rec.Status, s.rec.Until = StatusDeleting, now.Add(e.opts.StateDelay)
@@ -503,7 +603,7 @@ func (e *Engine) DeleteStream(ctx context.Context, ref Ref, enforceConsumerDelet
 // describe builds the description of s (held at least shared).
 func (e *Engine) describe(s *stream) *StreamDescription {
 	now := e.now()
-	d := &StreamDescription{Name: s.rec.Name, ARN: e.ARN(s.rec.Name), Status: s.status(now), Mode: s.rec.Mode,
+	d := &StreamDescription{Name: s.rec.Name, ARN: e.ARN(s.rec.Account, s.rec.Name), Status: s.status(now), Mode: s.rec.Mode,
 		Created: s.rec.Created, RetentionHours: s.rec.Retention, EncryptionType: EncryptionNone,
 		ShardLevelMetrics: append([]string{}, s.rec.Metrics...), MaxRecordKiB: s.rec.maxRecordKiB()}
 	if s.rec.Encryption == EncryptionKMS {
@@ -544,8 +644,8 @@ func (e *Engine) shardInfo(s *stream, sh *shard) Shard {
 
 // DescribeStream describes a stream and all its live shards (the front
 // end pages them).
-func (e *Engine) DescribeStream(ctx context.Context, ref Ref) (*StreamDescription, error) {
-	s, err := e.lookup(ctx, "DescribeStream", ref)
+func (e *Engine) DescribeStream(ctx context.Context, account string, ref Ref) (*StreamDescription, error) {
+	s, err := e.lookup(ctx, "DescribeStream", account, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -554,16 +654,14 @@ func (e *Engine) DescribeStream(ctx context.Context, ref Ref) (*StreamDescriptio
 	return e.describe(s), nil
 }
 
-// ListStreams lists live stream names in order with their summaries.
-func (e *Engine) ListStreams(ctx context.Context) []*StreamDescription {
-	e.mu.Lock()
-	list := make([]*stream, 0, len(e.strms))
-	for _, s := range e.strms {
-		list = append(list, s)
+// ListStreams lists account's live streams in name order with their
+// summaries.
+func (e *Engine) ListStreams(ctx context.Context, account string) ([]*StreamDescription, error) {
+	if err := checkAccount("ListStreams", account); err != nil {
+		return nil, err
 	}
-	e.mu.Unlock()
 	var out []*StreamDescription
-	for _, s := range list {
+	for _, s := range e.streamsOf(account) {
 		s.mu.RLock()
 		st := s.status(e.now())
 		var d *StreamDescription
@@ -579,20 +677,14 @@ func (e *Engine) ListStreams(ctx context.Context) []*StreamDescription {
 		out = append(out, d)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return out, nil
 }
 
 // Sweep trims every shard to its stream's retention, forgets closed
 // shards whose records have all expired, and finishes deletions.
 func (e *Engine) Sweep(ctx context.Context) error {
-	e.mu.Lock()
-	list := make([]*stream, 0, len(e.strms))
-	for _, s := range e.strms {
-		list = append(list, s)
-	}
-	e.mu.Unlock()
 	var first error
-	for _, s := range list {
+	for _, s := range e.streamsOf("") {
 		if err := e.sweepStream(ctx, s); err != nil && first == nil {
 			first = err
 		}

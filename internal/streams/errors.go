@@ -18,6 +18,7 @@ const (
 	CodeThroughput      = "ProvisionedThroughputExceededException"
 	CodeExpiredIterator = "ExpiredIteratorException"
 	CodeInternal        = "InternalFailure"
+	CodeAccessDenied    = "AccessDeniedException"
 )
 
 func kindOf(code string) errs.Kind {
@@ -32,6 +33,8 @@ func kindOf(code string) errs.Kind {
 		return errs.Unavailable
 	case CodeExpiredIterator:
 		return errs.Precondition
+	case CodeAccessDenied:
+		return errs.Permission
 	}
 	return errs.Other
 }
@@ -40,8 +43,8 @@ func fail(op, code, format string, args ...any) error {
 	return errs.E("streams."+op, kindOf(code), errs.Code(code), fmt.Sprintf(format, args...))
 }
 
-func (e *Engine) notFound(op, name string) error {
-	return fail(op, CodeNotFound, "Stream %s under account %s not found.", name, e.opts.Account)
+func notFound(op, account, name string) error {
+	return fail(op, CodeNotFound, "Stream %s under account %s not found.", name, account)
 }
 
 // validation collects constraint violations in AWS's wording:

@@ -37,7 +37,7 @@ func validatePolicy(op, policy string) error {
 
 // withPolicy finds the stream or consumer arn names and calls fn with a
 // pointer to its policy, s.mu held exclusively; save persists a change.
-func (e *Engine) withPolicy(ctx context.Context, op, arn string, save bool, fn func(p *string) error) error {
+func (e *Engine) withPolicy(ctx context.Context, op, account, arn string, save bool, fn func(p *string) error) error {
 	var v validation
 	if arn == "" {
 		v.add(nil, "resourceARN", "Member must not be null")
@@ -50,7 +50,7 @@ func (e *Engine) withPolicy(ctx context.Context, op, arn string, save bool, fn f
 	var s *stream
 	var p *string
 	if strings.Contains(arn, "/consumer/") {
-		cs, i, err := e.findConsumer(ctx, op, "", "", arn)
+		cs, i, err := e.findConsumer(ctx, op, account, "", "", arn)
 		if err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (e *Engine) withPolicy(ctx context.Context, op, arn string, save bool, fn f
 			return fail(op, CodeInvalidArgument, "Invalid ResourceARN %s.", arn)
 		}
 		var err error
-		if s, err = e.lookup(ctx, op, Ref{ARN: arn}); err != nil {
+		if s, err = e.lookup(ctx, op, account, Ref{ARN: arn}); err != nil {
 			return err
 		}
 		s.mu.Lock()
@@ -82,7 +82,7 @@ func (e *Engine) withPolicy(ctx context.Context, op, arn string, save bool, fn f
 }
 
 // PutResourcePolicy attaches (replaces) the policy of a stream or consumer.
-func (e *Engine) PutResourcePolicy(ctx context.Context, arn, policy string) error {
+func (e *Engine) PutResourcePolicy(ctx context.Context, account string, arn, policy string) error {
 	const op = "PutResourcePolicy"
 	if policy == "" {
 		var v validation
@@ -95,14 +95,14 @@ func (e *Engine) PutResourcePolicy(ctx context.Context, arn, policy string) erro
 	if err := validatePolicy(op, policy); err != nil {
 		return err
 	}
-	return e.withPolicy(ctx, op, arn, true, func(p *string) error { *p = policy; return nil })
+	return e.withPolicy(ctx, op, account, arn, true, func(p *string) error { *p = policy; return nil })
 }
 
 // GetResourcePolicy returns the policy of a stream or consumer ("{}" when
 // none is attached).
-func (e *Engine) GetResourcePolicy(ctx context.Context, arn string) (string, error) {
+func (e *Engine) GetResourcePolicy(ctx context.Context, account, arn string) (string, error) {
 	out := "{}"
-	err := e.withPolicy(ctx, "GetResourcePolicy", arn, false, func(p *string) error {
+	err := e.withPolicy(ctx, "GetResourcePolicy", account, arn, false, func(p *string) error {
 		if *p != "" {
 			out = *p
 		}
@@ -112,9 +112,9 @@ func (e *Engine) GetResourcePolicy(ctx context.Context, arn string) (string, err
 }
 
 // DeleteResourcePolicy detaches the policy of a stream or consumer.
-func (e *Engine) DeleteResourcePolicy(ctx context.Context, arn string) error {
+func (e *Engine) DeleteResourcePolicy(ctx context.Context, account, arn string) error {
 	const op = "DeleteResourcePolicy"
-	return e.withPolicy(ctx, op, arn, true, func(p *string) error {
+	return e.withPolicy(ctx, op, account, arn, true, func(p *string) error {
 		if *p == "" {
 			return fail(op, CodeNotFound, "No resource policy found for resource %s.", arn)
 		}

@@ -3,6 +3,7 @@ package streams
 import (
 	"context"
 	"math/big"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -56,17 +57,28 @@ func (l *limiter) readBytes(n int) {
 
 func (e *Engine) limited(s *stream) bool { return !e.opts.NoLimits && s.rec.Mode == ModeProvisioned }
 
-// route returns the open shard whose hash range holds key.
-func (s *stream) route(key *big.Int) *shard {
+// router finds the open shard of a hash key by binary search over the
+// open shards in hash order (they cover the key space without overlap).
+type router []*shard
+
+func (s *stream) router() router {
+	var r router
 	for i := range s.rec.Shards {
-		r := &s.rec.Shards[i]
-		if r.Closed {
-			continue
+		if !s.rec.Shards[i].Closed {
+			r = append(r, s.shards[s.rec.Shards[i].Index])
 		}
-		sh := s.shards[r.Index]
-		if key.Cmp(sh.start) >= 0 && key.Cmp(sh.end) <= 0 {
-			return sh
-		}
+	}
+	slices.SortFunc(r, func(a, b *shard) int { return a.first.cmp(b.first) })
+	return r
+}
+
+func (r router) route(key u128, ok bool) *shard {
+	if !ok {
+		return nil
+	}
+	i := sort.Search(len(r), func(i int) bool { return r[i].last.cmp(key) >= 0 })
+	if i < len(r) && r[i].first.cmp(key) <= 0 {
+		return r[i]
 	}
 	return nil
 }
@@ -94,14 +106,14 @@ func (r *streamRec) maxRecordKiB() int {
 // recordLimit is the record size limit (bytes) of the stream ref names,
 // or the default when it names none: the size checks of PutRecord(s) are
 // per stream since UpdateMaxRecordSize.
-func (e *Engine) recordLimit(ref Ref) int {
+func (e *Engine) recordLimit(account string, ref Ref) int {
 	var v validation
-	name, err := e.resolve("", ref, &v)
+	name, err := e.resolve("", account, ref, &v)
 	if err != nil {
 		return MaxRecordBytes
 	}
 	e.mu.Lock()
-	s := e.strms[name]
+	s := e.strms[streamKey{account, name}]
 	e.mu.Unlock()
 	if s == nil {
 		return MaxRecordBytes
@@ -131,22 +143,22 @@ func sizeText(n int) string {
 // PutRecord writes one record and returns its shard and sequence number.
 // sequenceNumberForOrdering, when given, must be a sequence number; every
 // new record in a shard already sorts after it.
-func (e *Engine) PutRecord(ctx context.Context, ref Ref, p PutEntry, sequenceNumberForOrdering string) (PutResult, error) {
+func (e *Engine) PutRecord(ctx context.Context, account string, ref Ref, p PutEntry, sequenceNumberForOrdering string) (PutResult, error) {
 	const op = "PutRecord"
 	var v validation
-	limit := e.recordLimit(ref)
+	limit := e.recordLimit(account, ref)
 	validateEntry(&v, p, "", limit)
 	if sequenceNumberForOrdering != "" && !validSeqSyntax(sequenceNumberForOrdering) {
 		v.add(sequenceNumberForOrdering, "sequenceNumberForOrdering", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
 	}
-	name, err := e.resolve(op, ref, &v)
+	name, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return PutResult{}, err
 	}
 	if len(p.Data)+len(p.PartitionKey) > limit {
 		return PutResult{}, fail(op, CodeInvalidArgument, "Record size exceeds %s limit (data plus partition key).", sizeText(limit))
 	}
-	res, err := e.put(ctx, op, Ref{Name: name}, []PutEntry{p})
+	res, err := e.put(ctx, account, op, Ref{Name: name}, []PutEntry{p})
 	if err != nil {
 		return PutResult{}, err
 	}
@@ -159,7 +171,7 @@ func (e *Engine) PutRecord(ctx context.Context, ref Ref, p PutEntry, sequenceNum
 // PutRecords writes up to 500 records; each result carries a sequence
 // number or a per-record error (throughput or internal failure). Results
 // are returned only when every accepted record is durable.
-func (e *Engine) PutRecords(ctx context.Context, ref Ref, entries []PutEntry) ([]PutResult, error) {
+func (e *Engine) PutRecords(ctx context.Context, account string, ref Ref, entries []PutEntry) ([]PutResult, error) {
 	const op = "PutRecords"
 	var v validation
 	if len(entries) == 0 {
@@ -167,13 +179,13 @@ func (e *Engine) PutRecords(ctx context.Context, ref Ref, entries []PutEntry) ([
 	} else if len(entries) > MaxPutRecordsEntries {
 		v.add("[...]", "records", "Member must have length less than or equal to 500")
 	}
-	limit := e.recordLimit(ref)
+	limit := e.recordLimit(account, ref)
 	total := 0
 	for i, p := range entries {
 		validateEntry(&v, p, "records."+itoa(i+1)+".member.", limit)
 		total += len(p.Data) + len(p.PartitionKey)
 	}
-	name, err := e.resolve(op, ref, &v)
+	name, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +197,11 @@ func (e *Engine) PutRecords(ctx context.Context, ref Ref, entries []PutEntry) ([
 	if rl := requestLimit(limit); total > rl {
 		return nil, fail(op, CodeInvalidArgument, "Records size exceeds %d MB limit", rl>>20)
 	}
-	return e.put(ctx, op, Ref{Name: name}, entries)
+	return e.put(ctx, account, op, Ref{Name: name}, entries)
 }
 
-func (e *Engine) put(ctx context.Context, op string, ref Ref, entries []PutEntry) ([]PutResult, error) {
-	s, err := e.lookupData(ctx, op, ref)
+func (e *Engine) put(ctx context.Context, account, op string, ref Ref, entries []PutEntry) ([]PutResult, error) {
+	s, err := e.lookupData(ctx, op, account, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -224,16 +236,23 @@ func (e *Engine) putLocked(ctx context.Context, s *stream, entries []PutEntry, d
 	byShard := map[int]*batch{}
 	var order []int
 	res := make([]PutResult, len(entries))
+	rt := s.router()
+	// Plain payloads (partition key length, key, data) share one buffer.
+	size := 0
+	for _, p := range entries {
+		size += 2 + len(p.PartitionKey) + len(p.Data)
+	}
+	arena := make([]byte, 0, size)
 	for i, p := range entries {
-		sh := s.route(hashKey(p.PartitionKey, p.ExplicitHashKey))
-		if sh == nil { // cannot happen: open shards cover the key space
+		sh := rt.route(hashKey(p.PartitionKey, p.ExplicitHashKey))
+		if sh == nil { // an explicit hash key above 2^128-1
 			res[i] = PutResult{ErrorCode: CodeInternal, ErrorMessage: "Internal service failure."}
 			continue
 		}
-		res[i].ShardID = shardID(sh.rec.Index)
+		res[i].ShardID = sh.id
 		if limited && !sh.lim.write(now, len(p.Data)+len(p.PartitionKey)) {
 			res[i].ErrorCode = CodeThroughput
-			res[i].ErrorMessage = "Rate exceeded for shard " + res[i].ShardID + " in stream " + s.rec.Name + " under account " + e.opts.Account + "."
+			res[i].ErrorMessage = "Rate exceeded for shard " + res[i].ShardID + " in stream " + s.rec.Name + " under account " + s.rec.Account + "."
 			continue
 		}
 		b := byShard[sh.rec.Index]
@@ -243,7 +262,9 @@ func (e *Engine) putLocked(ctx context.Context, s *stream, entries []PutEntry, d
 			order = append(order, sh.rec.Index)
 		}
 		b.idx = append(b.idx, i)
-		payload := encodePayload(p.PartitionKey, p.Data)
+		start := len(arena)
+		arena = appendPayload(arena, p.PartitionKey, p.Data)
+		payload := arena[start:len(arena):len(arena)]
 		if dk != nil {
 			payload = dk.seal(payload)
 		}
@@ -252,18 +273,25 @@ func (e *Engine) putLocked(ctx context.Context, s *stream, entries []PutEntry, d
 	}
 	appendBatch := func(b *batch) {
 		_, err := b.sh.log.Append(ctx, b.recs)
-		for j, i := range b.idx {
-			if err != nil {
-				res[i].ErrorCode, res[i].ErrorMessage = CodeInternal, "Internal service failure."
-				continue
-			}
-			r := b.sh.rec
-			res[i].SequenceNumber = formatSeq(r.Epoch, b.recs[j].Offset, b.recs[j].Time, r.Index)
-			res[i].EncryptionType = encType
-		}
 		if err != nil {
-			e.log.Error("kinesis: append", "stream", s.rec.Name, "shard", shardID(b.sh.rec.Index), "err", err)
+			for _, i := range b.idx {
+				res[i].ErrorCode, res[i].ErrorMessage = CodeInternal, "Internal service failure."
+			}
+			e.log.Error("kinesis: append", "stream", s.rec.Name, "shard", b.sh.id, "err", err)
 			return
+		}
+		// The batch's sequence numbers are written into one string.
+		r := b.sh.rec
+		seqs := make([]byte, 0, 57*len(b.idx))
+		ends := make([]int, len(b.idx))
+		for j := range b.idx {
+			seqs = appendSeq(seqs, r.Epoch, b.recs[j].Offset, b.recs[j].Time.Unix(), r.Index)
+			ends[j] = len(seqs)
+		}
+		all, from := string(seqs), 0
+		for j, i := range b.idx {
+			res[i].SequenceNumber, from = all[from:ends[j]], ends[j]
+			res[i].EncryptionType = encType
 		}
 		b.sh.appended()
 	}
@@ -297,12 +325,12 @@ func (s *stream) shardByID(id string) *shard {
 	return s.shards[ix]
 }
 
-func (e *Engine) shardNotFound(op, id, stream string) error {
-	return fail(op, CodeNotFound, "Shard %s in stream %s under account %s does not exist", id, stream, e.opts.Account)
+func shardNotFound(op, account, id, stream string) error {
+	return fail(op, CodeNotFound, "Shard %s in stream %s under account %s does not exist", id, stream, account)
 }
 
 // GetShardIterator returns an iterator token for a position in a shard.
-func (e *Engine) GetShardIterator(ctx context.Context, req IteratorRequest) (string, error) {
+func (e *Engine) GetShardIterator(ctx context.Context, account string, req IteratorRequest) (string, error) {
 	const op = "GetShardIterator"
 	var v validation
 	v.shardID(req.ShardID, "shardId")
@@ -316,7 +344,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, req IteratorRequest) (str
 	if req.SequenceNumber != "" && !validSeqSyntax(req.SequenceNumber) {
 		v.add(req.SequenceNumber, "startingSequenceNumber", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
 	}
-	name, err := e.resolve(op, req.Ref, &v)
+	name, err := e.resolve(op, account, req.Ref, &v)
 	if err != nil {
 		return "", err
 	}
@@ -327,7 +355,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, req IteratorRequest) (str
 	if req.Type == AtTimestamp && req.Timestamp.IsZero() {
 		return "", fail(op, CodeInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
 	}
-	s, err := e.lookupData(ctx, op, Ref{Name: name})
+	s, err := e.lookupData(ctx, op, account, Ref{Name: name})
 	if err != nil {
 		return "", err
 	}
@@ -336,7 +364,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, req IteratorRequest) (str
 	defer s.mu.RUnlock()
 	sh := s.shardByID(req.ShardID)
 	if sh == nil {
-		return "", e.shardNotFound(op, req.ShardID, name)
+		return "", shardNotFound(op, account, req.ShardID, name)
 	}
 	first, next := sh.log.Bounds()
 	if sh.rec.Closed {
@@ -361,7 +389,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, req IteratorRequest) (str
 	default:
 		p, ok := parseSeq(req.SequenceNumber)
 		if !ok || p.index != sh.rec.Index || p.epoch != sh.rec.Epoch {
-			return "", fail(op, CodeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", req.SequenceNumber, req.ShardID, name, e.opts.Account)
+			return "", fail(op, CodeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", req.SequenceNumber, req.ShardID, name, account)
 		}
 		off = p.offset
 		if req.Type == AfterSequenceNumber {
@@ -371,7 +399,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, req IteratorRequest) (str
 			off = first
 		}
 	}
-	return e.encodeIterator(iterator{streamID: s.rec.ID, shard: sh.rec.Index, offset: off, issued: now, name: name}), nil
+	return e.encodeIterator(iterator{account: account, streamID: s.rec.ID, shard: sh.rec.Index, offset: off, issued: now, name: name}), nil
 }
 
 func nullable(s string) string {
@@ -384,7 +412,7 @@ func nullable(s string) string {
 const javaTime = "Mon Jan 02 15:04:05 UTC 2006"
 
 // GetRecords reads from a shard iterator. limit 0 means the maximum.
-func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*GetRecordsResult, error) {
+func (e *Engine) GetRecords(ctx context.Context, account, token string, limit int) (*GetRecordsResult, error) {
 	const op = "GetRecords"
 	var v validation
 	if token == "" {
@@ -401,16 +429,22 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*GetR
 	if limit == 0 {
 		limit = MaxGetRecordsLimit
 	}
+	if err := checkAccount(op, account); err != nil {
+		return nil, err
+	}
 	it, ok := e.decodeIterator(token)
 	if !ok {
 		return nil, fail(op, CodeInvalidArgument, "Invalid ShardIterator.")
+	}
+	if it.account != account {
+		return nil, denied(op, account, e.ARN(it.account, it.name))
 	}
 	now := e.now()
 	if now.Sub(it.issued) > IteratorLifetime {
 		return nil, fail(op, CodeExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
 			it.issued.UTC().Format(javaTime), now.UTC().Format(javaTime), IteratorLifetime.Milliseconds())
 	}
-	s, err := e.lookupData(ctx, op, Ref{Name: it.name})
+	s, err := e.lookupData(ctx, op, account, Ref{Name: it.name})
 	if err != nil {
 		return nil, err
 	}
@@ -418,13 +452,13 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*GetR
 	defer s.mu.RUnlock()
 	sh := s.shards[it.shard]
 	if s.rec.ID != it.streamID || sh == nil {
-		return nil, e.shardNotFound(op, shardID(it.shard), it.name)
+		return nil, shardNotFound(op, account, shardID(it.shard), it.name)
 	}
-	if err := e.checkReadKey(ctx, op, s.rec.Encryption, s.rec.KeyARN); err != nil {
+	if err := e.checkReadKey(ctx, op, s.rec.Account, s.rec.Encryption, s.rec.KeyARN); err != nil {
 		return nil, err
 	}
 	if e.limited(s) && !sh.lim.read(now) {
-		return nil, fail(op, CodeThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shardID(it.shard), it.name, e.opts.Account)
+		return nil, fail(op, CodeThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shardID(it.shard), it.name, account)
 	}
 	out, next, err := e.readRecords(ctx, op, s, sh, it, limit, MaxGetRecordsBytes, now)
 	if err != nil {
@@ -434,7 +468,8 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*GetR
 		sh.lim.readBytes(out.bytes)
 	}
 	if out.ChildShards == nil {
-		out.NextShardIterator = e.encodeIterator(iterator{streamID: it.streamID, shard: it.shard, offset: next, issued: now, name: it.name})
+		it.offset, it.issued = next, now
+		out.NextShardIterator = e.encodeIterator(it)
 	}
 	return out, nil
 }
@@ -447,13 +482,19 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*GetR
 func (e *Engine) readRecords(ctx context.Context, op string, s *stream, sh *shard, it iterator, limit, maxBytes int, now time.Time) (*GetRecordsResult, uint64, error) {
 	recs, err := sh.log.Read(ctx, it.offset, limit, maxBytes)
 	if err != nil {
-		e.log.Error("kinesis: read", "stream", it.name, "shard", shardID(it.shard), "err", err)
+		e.log.Error("kinesis: read", "account", it.account, "stream", it.name, "shard", shardID(it.shard), "err", err)
 		return nil, 0, fail(op, CodeInternal, "Internal service failure.")
 	}
-	out := &GetRecordsResult{Records: []Record{}}
+	out := &GetRecordsResult{Records: make([]Record, 0, len(recs))}
 	next := it.offset
 	cutoff := now.Add(-time.Duration(s.rec.Retention) * time.Hour)
 	size := 0
+	// Sequence numbers and partition keys are written into one buffer and
+	// become substrings of one string: two allocations per page, not two
+	// per record.
+	type span struct{ seq, pk int }
+	var strs []byte
+	var ends []span
 	for _, r := range recs {
 		next = r.Offset + 1
 		if r.Time.Before(cutoff) {
@@ -463,7 +504,7 @@ func (e *Engine) readRecords(ctx context.Context, op string, s *stream, sh *shar
 		if err != nil {
 			return nil, 0, err
 		}
-		pk, data, ok := decodePayload(plain)
+		pk, data, ok := splitPayload(plain)
 		if !ok {
 			return nil, 0, fail(op, CodeInternal, "Internal service failure.")
 		}
@@ -472,8 +513,20 @@ func (e *Engine) readRecords(ctx context.Context, op string, s *stream, sh *shar
 			encType = EncryptionKMS
 		}
 		size += len(r.Data)
-		out.Records = append(out.Records, Record{SequenceNumber: formatSeq(sh.rec.Epoch, r.Offset, r.Time, sh.rec.Index),
-			ArrivalTime: r.Time, PartitionKey: pk, Data: data, EncryptionType: encType})
+		if strs == nil {
+			strs = make([]byte, 0, len(recs)*(57+len(pk)))
+		}
+		strs = appendSeq(strs, sh.rec.Epoch, r.Offset, r.Time.Unix(), sh.rec.Index)
+		sp := span{seq: len(strs)}
+		strs = append(strs, pk...)
+		sp.pk = len(strs)
+		ends = append(ends, sp)
+		out.Records = append(out.Records, Record{ArrivalTime: r.Time, Data: data, EncryptionType: encType})
+	}
+	all, from := string(strs), 0
+	for i, sp := range ends {
+		out.Records[i].SequenceNumber, out.Records[i].PartitionKey = all[from:sp.seq], all[sp.seq:sp.pk]
+		from = sp.pk
 	}
 	out.bytes = size
 	_, end := sh.log.Bounds()
@@ -513,7 +566,7 @@ type ShardFilter struct {
 
 // ListShards lists a stream's live shards in ID order, after
 // exclusiveStart when set, filtered.
-func (e *Engine) ListShards(ctx context.Context, ref Ref, exclusiveStart string, f ShardFilter) ([]Shard, error) {
+func (e *Engine) ListShards(ctx context.Context, account string, ref Ref, exclusiveStart string, f ShardFilter) ([]Shard, error) {
 	const op = "ListShards"
 	var v validation
 	if exclusiveStart != "" {
@@ -524,7 +577,7 @@ func (e *Engine) ListShards(ctx context.Context, ref Ref, exclusiveStart string,
 	default:
 		v.add(f.Type, "shardFilter.type", "Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]")
 	}
-	s, err := e.lookup(ctx, op, ref)
+	s, err := e.lookup(ctx, op, account, ref)
 	if err != nil {
 		return nil, err
 	}

@@ -8,19 +8,19 @@ import (
 
 // reshardable returns the stream locked exclusively if it may be
 // resharded now (ACTIVE, PROVISIONED). The caller unlocks.
-func (e *Engine) reshardable(ctx context.Context, op string, ref Ref, v *validation) (*stream, error) {
-	name, err := e.resolve(op, ref, v)
+func (e *Engine) reshardable(ctx context.Context, op, account string, ref Ref, v *validation) (*stream, error) {
+	name, err := e.resolve(op, account, ref, v)
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.get(ctx, op, name)
+	s, err := e.get(ctx, op, account, name)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	if st := s.status(e.now()); st != StatusActive {
 		s.mu.Unlock()
-		return nil, fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, e.opts.Account, st)
+		return nil, fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
 	}
 	if s.rec.Mode != ModeProvisioned {
 		s.mu.Unlock()
@@ -80,27 +80,27 @@ func (e *Engine) startUpdating(s *stream) {
 }
 
 // SplitShard closes a shard and opens two children split at newStart.
-func (e *Engine) SplitShard(ctx context.Context, ref Ref, shardToSplit, newStart string) error {
+func (e *Engine) SplitShard(ctx context.Context, account string, ref Ref, shardToSplit, newStart string) error {
 	const op = "SplitShard"
 	var v validation
 	v.shardID(shardToSplit, "shardToSplit")
 	v.hashKeyString(newStart, "newStartingHashKey", true)
-	if cur := e.openShardCount(); cur+1 > e.opts.ShardLimit {
-		return e.shardLimitError(op, cur, 1)
+	if cur := e.openShardCount(account); cur+1 > e.opts.ShardLimit {
+		return e.shardLimitError(op, account, cur, 1)
 	}
-	s, err := e.reshardable(ctx, op, ref, &v)
+	s, err := e.reshardable(ctx, op, account, ref, &v)
 	if err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
 	sh := s.shardByID(shardToSplit)
 	if sh == nil || sh.rec.Closed {
-		return e.shardNotFound(op, shardToSplit, s.rec.Name)
+		return shardNotFound(op, account, shardToSplit, s.rec.Name)
 	}
 	at, _ := new(big.Int).SetString(newStart, 10)
 	if at.Cmp(sh.start) <= 0 || at.Cmp(sh.end) > 0 {
 		return fail(op, CodeInvalidArgument, "NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
-			newStart, shardToSplit, s.rec.Name, e.opts.Account, sh.start, sh.end)
+			newStart, shardToSplit, s.rec.Name, account, sh.start, sh.end)
 	}
 	if err := e.split(ctx, s, sh, at); err != nil {
 		return err
@@ -115,26 +115,26 @@ func adjacent(a, b *shard) bool {
 }
 
 // MergeShards closes two adjacent shards and opens their union.
-func (e *Engine) MergeShards(ctx context.Context, ref Ref, shardToMerge, adjacentShard string) error {
+func (e *Engine) MergeShards(ctx context.Context, account string, ref Ref, shardToMerge, adjacentShard string) error {
 	const op = "MergeShards"
 	var v validation
 	v.shardID(shardToMerge, "shardToMerge")
 	v.shardID(adjacentShard, "adjacentShardToMerge")
-	s, err := e.reshardable(ctx, op, ref, &v)
+	s, err := e.reshardable(ctx, op, account, ref, &v)
 	if err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
 	a, b := s.shardByID(shardToMerge), s.shardByID(adjacentShard)
 	if a == nil || a.rec.Closed {
-		return e.shardNotFound(op, shardToMerge, s.rec.Name)
+		return shardNotFound(op, account, shardToMerge, s.rec.Name)
 	}
 	if b == nil || b.rec.Closed {
-		return e.shardNotFound(op, adjacentShard, s.rec.Name)
+		return shardNotFound(op, account, adjacentShard, s.rec.Name)
 	}
 	if a == b || !adjacent(a, b) {
 		return fail(op, CodeInvalidArgument, "Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging",
-			shardToMerge, adjacentShard, s.rec.Name, e.opts.Account)
+			shardToMerge, adjacentShard, s.rec.Name, account)
 	}
 	if err := e.merge(ctx, s, a, b); err != nil {
 		return err
@@ -146,7 +146,7 @@ func (e *Engine) MergeShards(ctx context.Context, ref Ref, shardToMerge, adjacen
 // UpdateShardCount scales to target open shards (UNIFORM_SCALING) by
 // splitting the widest shards or merging the narrowest adjacent pairs, so
 // lineage stays exact. It returns the previous open shard count.
-func (e *Engine) UpdateShardCount(ctx context.Context, ref Ref, target int, scalingType string) (int, error) {
+func (e *Engine) UpdateShardCount(ctx context.Context, account string, ref Ref, target int, scalingType string) (int, error) {
 	const op = "UpdateShardCount"
 	var v validation
 	if target < 1 {
@@ -158,8 +158,8 @@ func (e *Engine) UpdateShardCount(ctx context.Context, ref Ref, target int, scal
 	if scalingType != "UNIFORM_SCALING" {
 		v.add(scalingType, "scalingType", "Member must satisfy enum value set: [UNIFORM_SCALING]")
 	}
-	cur := e.openShardCount()
-	s, err := e.reshardable(ctx, op, ref, &v)
+	cur := e.openShardCount(account)
+	s, err := e.reshardable(ctx, op, account, ref, &v)
 	if err != nil {
 		return 0, err
 	}
@@ -170,7 +170,7 @@ func (e *Engine) UpdateShardCount(ctx context.Context, ref Ref, target int, scal
 		return 0, fail(op, CodeInvalidArgument, "UpdateShardCount cannot scale up over double or down below half your current open shard count. Current open shard count: %d Target shard count: %d", n, target)
 	}
 	if target > n && cur+target-n > e.opts.ShardLimit {
-		return 0, e.shardLimitError(op, cur, target-n)
+		return 0, e.shardLimitError(op, account, cur, target-n)
 	}
 	for len(open) < target {
 		w := open[0]

@@ -78,7 +78,7 @@ func (m *loadMeter) add(now time.Time, n, b, after int) bool {
 // autoSplit splits hot, an open shard of the on-demand stream s, unless
 // the cool-down or the shard quota forbids it.
 func (e *Engine) autoSplit(ctx context.Context, s *stream, hot *shard) {
-	cur := e.openShardCount()
+	cur := e.openShardCount(s.rec.Account)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := e.now()

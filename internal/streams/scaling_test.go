@@ -17,7 +17,7 @@ func (e *env) hotLoad(t *testing.T, name, pk string, secs int) {
 			for range 367 {
 				entries = append(entries, PutEntry{PartitionKey: pk, Data: data})
 			}
-			res, err := e.PutRecords(e.ctx, Ref{Name: name}, entries)
+			res, err := e.PutRecords(e.ctx, acct, Ref{Name: name}, entries)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -33,7 +33,7 @@ func (e *env) hotLoad(t *testing.T, name, pk string, secs int) {
 
 func openShardIDs(t *testing.T, e *env, name string) []string {
 	t.Helper()
-	d, err := e.DescribeStream(e.ctx, Ref{Name: name})
+	d, err := e.DescribeStream(e.ctx, acct, Ref{Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func openShardIDs(t *testing.T, e *env, name string) []string {
 
 func TestOnDemandScaling(t *testing.T) {
 	e := newEnv(t, Options{ScaleCooldown: time.Minute, ScaleAfter: 3, ShardLimit: 6})
-	if err := e.CreateStream(e.ctx, "od", 0, ModeOnDemand, nil); err != nil {
+	if err := e.CreateStream(e.ctx, acct, "od", 0, ModeOnDemand, nil); err != nil {
 		t.Fatal(err)
 	}
 	e.clk.Add(time.Second)
@@ -67,7 +67,7 @@ func TestOnDemandScaling(t *testing.T) {
 	}
 	// The third consecutive hot second splits the hot shard, as SplitShard would.
 	e.hotLoad(t, "od", pk, 1)
-	d, _ := e.DescribeStream(e.ctx, Ref{Name: "od"})
+	d, _ := e.DescribeStream(e.ctx, acct, Ref{Name: "od"})
 	var kids []Shard
 	for _, s := range d.Shards {
 		if s.ID == parent && s.Open() {
@@ -99,14 +99,14 @@ func TestOnDemandScaling(t *testing.T) {
 	}
 	// Every record is still readable, parents first.
 	total := 0
-	d, _ = e.DescribeStream(e.ctx, Ref{Name: "od"})
+	d, _ = e.DescribeStream(e.ctx, acct, Ref{Name: "od"})
 	for _, s := range d.Shards {
-		it, err := e.GetShardIterator(e.ctx, IteratorRequest{Ref: Ref{Name: "od"}, ShardID: s.ID, Type: TrimHorizon})
+		it, err := e.GetShardIterator(e.ctx, acct, IteratorRequest{Ref: Ref{Name: "od"}, ShardID: s.ID, Type: TrimHorizon})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for it != "" {
-			r, err := e.GetRecords(e.ctx, it, 0)
+			r, err := e.GetRecords(e.ctx, acct, it, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,13 +133,13 @@ func TestProvisionedDoesNotScale(t *testing.T) {
 }
 
 func (e *env) mustRoute(t *testing.T, name, pk string) int {
-	s, err := e.lookup(e.ctx, "test", Ref{Name: name})
+	s, err := e.lookup(e.ctx, "test", acct, Ref{Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	sh := s.route(hashKey(pk, ""))
+	sh := s.router().route(hashKey(pk, ""))
 	if sh == nil {
 		t.Fatal(fmt.Sprint("no shard for ", pk))
 	}

@@ -2,12 +2,12 @@ package streams
 
 import (
 	"crypto/hmac"
-	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"time"
 )
@@ -24,7 +24,47 @@ import (
 const seqHexLen = 47
 
 func formatSeq(epoch int64, offset uint64, t time.Time, index int) string {
-	h := fmt.Sprintf("2%09x0%016x00%09x%08x2", epoch, offset, t.Unix()&0xfffffffff, index)
+	var buf [64]byte
+	return string(appendSeq(buf[:0], epoch, offset, t.Unix(), index))
+}
+
+// appendSeq appends the decimal sequence number: the 188-bit value is
+// built in three words and printed 19 digits at a time, with no big.Int
+// (it runs for every record put and read).
+func appendSeq(b []byte, epoch int64, offset uint64, unix int64, index int) []byte {
+	if epoch < 0 || epoch >= 1<<36 || index < 0 || index >= 1<<32 {
+		return append(b, slowSeq(epoch, offset, unix, index)...)
+	}
+	t := uint64(unix) & 0xfffffffff
+	w := [3]uint64{
+		2 | uint64(index)<<4 | t<<36,
+		t>>28 | offset<<16,
+		offset>>48 | uint64(epoch)<<20 | 2<<56,
+	}
+	var chunks [3]uint64 // least significant first
+	for i := range chunks {
+		var r uint64
+		for j := 2; j >= 0; j-- {
+			w[j], r = bits.Div64(r, w[j], 1e19)
+		}
+		chunks[i] = r
+	}
+	b = strconv.AppendUint(b, chunks[2], 10)
+	for _, c := range []uint64{chunks[1], chunks[0]} {
+		var d [19]byte
+		for i := 18; i >= 0; i-- {
+			d[i] = byte('0' + c%10)
+			c /= 10
+		}
+		b = append(b, d[:]...)
+	}
+	return b
+}
+
+// slowSeq is the layout written out in hex and converted with big.Int:
+// the definition appendSeq is tested against.
+func slowSeq(epoch int64, offset uint64, unix int64, index int) string {
+	h := fmt.Sprintf("2%09x0%016x00%09x%08x2", epoch, offset, unix&0xfffffffff, index)
 	n, _ := new(big.Int).SetString(h, 16)
 	return n.String()
 }
@@ -74,19 +114,9 @@ func validSeqSyntax(s string) bool {
 
 var maxHash = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
 
-// hashKey returns MD5(partition key) as an unsigned 128-bit integer, or
-// the explicit hash key when given.
-func hashKey(partitionKey, explicit string) *big.Int {
-	if explicit != "" {
-		n, _ := new(big.Int).SetString(explicit, 10)
-		return n
-	}
-	sum := md5.Sum([]byte(partitionKey))
-	return new(big.Int).SetBytes(sum[:])
-}
-
 // iterator is the content of a shard iterator token.
 type iterator struct {
+	account  string
 	streamID int64
 	shard    int
 	offset   uint64
@@ -94,16 +124,21 @@ type iterator struct {
 	name     string
 }
 
-// Tokens are base64(version 1 | nonce | stream id | shard index | offset | issued
-// ms | name | HMAC-SHA256[:16]) under a key kept in the metadata store, so
-// they are opaque, tamper-evident and survive restarts.
+// Tokens are base64(version | nonce | stream id | shard index | offset |
+// issued ms | [account length | account] | name | HMAC-SHA256[:16]) under a
+// key kept in the metadata store, so they are opaque, tamper-evident and
+// survive restarts. Version 2 names the account; version 1 tokens (issued
+// before streams were per account) are the legacy account's.
 func (e *Engine) encodeIterator(it iterator) string {
-	b := []byte{1}
+	b := make([]byte, 0, 1+4+8+4+8+8+1+len(it.account)+len(it.name)+sha256.Size)
+	b = append(b, 2)
 	b = binary.BigEndian.AppendUint32(b, e.nonce.Add(1))
 	b = binary.BigEndian.AppendUint64(b, uint64(it.streamID))
 	b = binary.BigEndian.AppendUint32(b, uint32(it.shard))
 	b = binary.BigEndian.AppendUint64(b, it.offset)
 	b = binary.BigEndian.AppendUint64(b, uint64(it.issued.UnixMilli()))
+	b = append(b, byte(len(it.account)))
+	b = append(b, it.account...)
 	b = append(b, it.name...)
 	m := hmac.New(sha256.New, e.key)
 	m.Write(b)
@@ -113,7 +148,7 @@ func (e *Engine) encodeIterator(it iterator) string {
 
 func (e *Engine) decodeIterator(s string) (iterator, bool) {
 	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) < 1+4+8+4+8+8+16+1 || b[0] != 1 {
+	if err != nil || len(b) < 1+4+8+4+8+8+16+1 || b[0] != 1 && b[0] != 2 {
 		return iterator{}, false
 	}
 	body, mac := b[:len(b)-16], b[len(b)-16:]
@@ -122,31 +157,43 @@ func (e *Engine) decodeIterator(s string) (iterator, bool) {
 	if !hmac.Equal(m.Sum(nil)[:16], mac) {
 		return iterator{}, false
 	}
-	body = body[4:] // the nonce makes every token distinct
-	return iterator{
-		streamID: int64(binary.BigEndian.Uint64(body[1:])),
-		shard:    int(binary.BigEndian.Uint32(body[9:])),
-		offset:   binary.BigEndian.Uint64(body[13:]),
-		issued:   time.UnixMilli(int64(binary.BigEndian.Uint64(body[21:]))),
-		name:     string(body[29:]),
-	}, true
+	it := iterator{
+		streamID: int64(binary.BigEndian.Uint64(body[5:])),
+		shard:    int(binary.BigEndian.Uint32(body[13:])),
+		offset:   binary.BigEndian.Uint64(body[17:]),
+		issued:   time.UnixMilli(int64(binary.BigEndian.Uint64(body[25:]))),
+		account:  e.opts.Account,
+	}
+	rest := body[33:]
+	if body[0] == 2 {
+		n := int(rest[0])
+		if len(rest) < 1+n+1 {
+			return iterator{}, false
+		}
+		it.account, rest = string(rest[1:1+n]), rest[1+n:]
+	}
+	it.name = string(rest)
+	return it, true
 }
 
 // Stored record payload: partition key length (u16) | key | data.
 func encodePayload(pk string, data []byte) []byte {
-	b := make([]byte, 0, 2+len(pk)+len(data))
+	return appendPayload(make([]byte, 0, 2+len(pk)+len(data)), pk, data)
+}
+
+func appendPayload(b []byte, pk string, data []byte) []byte {
 	b = binary.BigEndian.AppendUint16(b, uint16(len(pk)))
 	b = append(b, pk...)
 	return append(b, data...)
 }
 
-func decodePayload(b []byte) (string, []byte, bool) {
+func splitPayload(b []byte) (pk, data []byte, ok bool) {
 	if len(b) < 2 {
-		return "", nil, false
+		return nil, nil, false
 	}
 	n := int(binary.BigEndian.Uint16(b))
 	if len(b) < 2+n {
-		return "", nil, false
+		return nil, nil, false
 	}
-	return string(b[2 : 2+n]), b[2+n:], true
+	return b[2 : 2+n], b[2+n:], true
 }

@@ -60,25 +60,25 @@ type Subscription struct {
 
 // SubscribeToShard starts a subscription of consumerARN (ACTIVE) to
 // shardID from pos.
-func (e *Engine) SubscribeToShard(ctx context.Context, consumerARN, shardID string, pos StartingPosition) (*Subscription, error) {
+func (e *Engine) SubscribeToShard(ctx context.Context, account, consumerARN, shardID string, pos StartingPosition) (*Subscription, error) {
 	const op = "SubscribeToShard"
 	if consumerARN == "" {
 		var v validation
 		v.add(nil, "consumerARN", "Member must not be null")
 		return nil, v.err(op)
 	}
-	s, i, err := e.findConsumer(ctx, op, "", "", consumerARN)
+	s, i, err := e.findConsumer(ctx, op, account, "", "", consumerARN)
 	if err != nil {
 		return nil, err
 	}
 	now := e.now()
 	status := s.rec.Consumers[i].status(now)
-	streamARN, streamName := e.ARN(s.rec.Name), s.rec.Name
+	streamARN, streamName := e.ARN(account, s.rec.Name), s.rec.Name
 	s.mu.Unlock()
 	if status != StatusActive {
 		return nil, fail(op, CodeInUse, "Consumer %s is not in ACTIVE state.", consumerARN)
 	}
-	token, err := e.GetShardIterator(ctx, IteratorRequest{Ref: Ref{ARN: streamARN}, ShardID: shardID,
+	token, err := e.GetShardIterator(ctx, account, IteratorRequest{Ref: Ref{ARN: streamARN}, ShardID: shardID,
 		Type: pos.Type, SequenceNumber: pos.SequenceNumber, Timestamp: pos.Timestamp})
 	if err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func (sub *Subscription) current() bool {
 // when a newer subscription replaced this one.
 func (sub *Subscription) Next(ctx context.Context) (*ShardEvent, error) {
 	const op = "SubscribeToShard"
-	e := sub.e
+	e, account := sub.e, sub.it.account
 	for {
 		if sub.ended || !e.now().Before(sub.deadline) {
 			return nil, io.EOF
@@ -119,7 +119,7 @@ func (sub *Subscription) Next(ctx context.Context) (*ShardEvent, error) {
 		if !sub.current() {
 			return nil, ErrSubscriptionTakenOver
 		}
-		s, err := e.lookupData(ctx, op, Ref{Name: sub.it.name})
+		s, err := e.lookupData(ctx, op, account, Ref{Name: sub.it.name})
 		if err != nil {
 			return nil, err
 		}
@@ -127,9 +127,9 @@ func (sub *Subscription) Next(ctx context.Context) (*ShardEvent, error) {
 		sh := s.shards[sub.it.shard]
 		if s.rec.ID != sub.it.streamID || sh == nil {
 			s.mu.RUnlock()
-			return nil, e.shardNotFound(op, shardID(sub.it.shard), sub.it.name)
+			return nil, shardNotFound(op, account, shardID(sub.it.shard), sub.it.name)
 		}
-		if err := e.checkReadKey(ctx, op, s.rec.Encryption, s.rec.KeyARN); err != nil {
+		if err := e.checkReadKey(ctx, op, s.rec.Account, s.rec.Encryption, s.rec.KeyARN); err != nil {
 			s.mu.RUnlock()
 			return nil, err
 		}

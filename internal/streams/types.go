@@ -3,8 +3,12 @@
 // numbers, shard iterators, retention with real trimming, resharding with
 // parent/child lineage, tags and provisioned throughput limits. It knows
 // no HTTP: the kinesisapi front end and other engines (Firehose, Lambda
-// event sources) call it directly. Stream metadata lives in a meta.Store;
-// each shard's records live in a seglog.Log. Time comes from Options.Now.
+// event sources) call it directly. Streams belong to accounts: every
+// method takes the caller's account id, stream names are per account, ARNs
+// carry the account, the shard quota is per account, and another account's
+// stream ARN is AccessDeniedException. Stream metadata lives in a
+// meta.Store; each shard's records live in a seglog.Log. Time comes from
+// Options.Now.
 package streams
 
 import (
@@ -63,14 +67,16 @@ const (
 
 // Options configure an Engine.
 type Options struct {
-	Region  string // default us-east-1
-	Account string // default 000000000000
+	Region string // default us-east-1
+	// Account owns the streams stored before streams were per account
+	// (default 000000000000, tarn's root account): New moves them to it.
+	Account string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// StateDelay is how long CREATING, UPDATING and DELETING last
 	// (default 500 ms; negative means no delay).
 	StateDelay time.Duration
-	// ShardLimit is the account's open-shard quota (default 500).
+	// ShardLimit is each account's open-shard quota (default 500).
 	ShardLimit int
 	// NoLimits lifts the provisioned per-shard throughput limits.
 	NoLimits bool

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/tarnhq/tarn/internal/server/servertest"
 )
 
 const ak, sk = "E2EROOT", "e2e-root-secret-key"
@@ -63,9 +65,13 @@ func startTarn(t *testing.T, bin, addr, dir string) *exec.Cmd {
 	return nil
 }
 
+// client is an SDK client of the binary at addr, with the test harness's
+// transport (servertest.DetachBodies: the SDK's body-closing race otherwise
+// fails GetRecords now and then with "use of closed network connection").
 func client(addr string) *kinesis.Client {
 	return kinesis.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(ak, sk, "")})
+		Credentials: credentials.NewStaticCredentialsProvider(ak, sk, ""),
+		HTTPClient:  &http.Client{Transport: servertest.DetachBodies(&http.Transport{MaxIdleConnsPerHost: 16})}})
 }
 
 // TestKinesisCrash kills the server with SIGKILL under PutRecords load,

@@ -57,6 +57,26 @@ func TestCBORRoundTrip(t *testing.T) {
 	if code := cborCall(t, srv, "PutRecord", map[string]any{"StreamName": "cb", "PartitionKey": "k", "Data": payload}, &put); code != 200 || len(put.SequenceNumber) != 56 {
 		t.Fatalf("PutRecord %d: %+v", code, put)
 	}
+	// PutRecords as Jackson (the Java SDK) writes it: indefinite-length
+	// map and array, Data a byte string.
+	body := []byte{0xbf, 0x6a}
+	body = append(body, "StreamName"...)
+	body = append(body, 0x62, 'c', 'b', 0x67)
+	body = append(body, "Records"...)
+	body = append(body, 0x9f, 0xbf, 0x64)
+	body = append(body, "Data"...)
+	body = append(body, 0x43, 0, 0xfe, 0xff, 0x6c)
+	body = append(body, "PartitionKey"...)
+	body = append(body, 0x61, 'k', 0xff, 0xff, 0xff)
+	var puts struct {
+		FailedRecordCount int
+		Records           []struct{ ShardId, SequenceNumber string }
+		EncryptionType    string
+	}
+	if code := cborCall(t, srv, "PutRecords", fx.RawMessage(body), &puts); code != 200 || puts.FailedRecordCount != 0 || len(puts.Records) != 1 ||
+		puts.Records[0].SequenceNumber <= put.SequenceNumber || puts.EncryptionType != "NONE" {
+		t.Fatalf("PutRecords %d: %+v", code, puts)
+	}
 	var it struct{ ShardIterator string }
 	cborCall(t, srv, "GetShardIterator", map[string]any{"StreamName": "cb", "ShardId": put.ShardId, "ShardIteratorType": "AT_TIMESTAMP",
 		"Timestamp": fx.Tag{Number: 1, Content: time.Now().Add(-time.Minute).UnixMilli()}}, &it)
@@ -73,7 +93,8 @@ func TestCBORRoundTrip(t *testing.T) {
 	if code := cborCall(t, srv, "GetRecords", map[string]any{"ShardIterator": it.ShardIterator, "Limit": 10}, &got); code != 200 {
 		t.Fatalf("GetRecords %d", code)
 	}
-	if len(got.Records) != 1 || !bytes.Equal(got.Records[0].Data, payload) || got.Records[0].SequenceNumber != put.SequenceNumber || got.NextShardIterator == "" {
+	if len(got.Records) != 2 || !bytes.Equal(got.Records[0].Data, payload) || got.Records[0].SequenceNumber != put.SequenceNumber || got.NextShardIterator == "" ||
+		!bytes.Equal(got.Records[1].Data, []byte{0, 0xfe, 0xff}) || got.Records[1].PartitionKey != "k" {
 		t.Fatalf("GetRecords = %+v", got)
 	}
 	ts := got.Records[0].ApproximateArrivalTimestamp

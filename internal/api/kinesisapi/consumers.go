@@ -57,7 +57,7 @@ type listConsumersOut struct {
 }
 
 func (a *api) registerConsumer(ctx context.Context, in *registerConsumerIn) (*registerConsumerOut, error) {
-	c, err := a.e.RegisterConsumer(ctx, in.StreamARN, in.ConsumerName)
+	c, err := a.e.RegisterConsumer(ctx, caller(ctx), in.StreamARN, in.ConsumerName)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (a *api) registerConsumer(ctx context.Context, in *registerConsumerIn) (*re
 }
 
 func (a *api) describeConsumer(ctx context.Context, in *consumerRefIn) (*describeConsumerOut, error) {
-	c, err := a.e.DescribeConsumer(ctx, in.StreamARN, in.ConsumerName, in.ConsumerARN)
+	c, err := a.e.DescribeConsumer(ctx, caller(ctx), in.StreamARN, in.ConsumerName, in.ConsumerARN)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (a *api) describeConsumer(ctx context.Context, in *consumerRefIn) (*describ
 }
 
 func (a *api) deregisterConsumer(ctx context.Context, in *consumerRefIn) (*none, error) {
-	return nil, a.e.DeregisterConsumer(ctx, in.StreamARN, in.ConsumerName, in.ConsumerARN)
+	return nil, a.e.DeregisterConsumer(ctx, caller(ctx), in.StreamARN, in.ConsumerName, in.ConsumerARN)
 }
 
 func (a *api) listConsumers(ctx context.Context, in *listConsumersIn) (*listConsumersOut, error) {
@@ -95,7 +95,7 @@ func (a *api) listConsumers(ctx context.Context, in *listConsumersIn) (*listCons
 		}
 		after = p.After
 	}
-	list, err := a.e.ListConsumers(ctx, in.StreamARN)
+	list, err := a.e.ListConsumers(ctx, caller(ctx), in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

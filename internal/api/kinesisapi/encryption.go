@@ -32,19 +32,19 @@ type updateMaxRecordSizeIn struct {
 }
 
 func (a *api) startEncryption(ctx context.Context, in *streamEncryptionIn) (*none, error) {
-	return nil, a.e.StartStreamEncryption(ctx, in.ref(), in.EncryptionType, in.KeyId)
+	return nil, a.e.StartStreamEncryption(ctx, caller(ctx), in.ref(), in.EncryptionType, in.KeyId)
 }
 
 func (a *api) stopEncryption(ctx context.Context, in *streamEncryptionIn) (*none, error) {
-	return nil, a.e.StopStreamEncryption(ctx, in.ref(), in.EncryptionType, in.KeyId)
+	return nil, a.e.StopStreamEncryption(ctx, caller(ctx), in.ref(), in.EncryptionType, in.KeyId)
 }
 
 func (a *api) putResourcePolicy(ctx context.Context, in *putResourcePolicyIn) (*none, error) {
-	return nil, a.e.PutResourcePolicy(ctx, in.ResourceARN, in.Policy)
+	return nil, a.e.PutResourcePolicy(ctx, caller(ctx), in.ResourceARN, in.Policy)
 }
 
 func (a *api) getResourcePolicy(ctx context.Context, in *resourceARNIn) (*getResourcePolicyOut, error) {
-	p, err := a.e.GetResourcePolicy(ctx, in.ResourceARN)
+	p, err := a.e.GetResourcePolicy(ctx, caller(ctx), in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
@@ -52,12 +52,12 @@ func (a *api) getResourcePolicy(ctx context.Context, in *resourceARNIn) (*getRes
 }
 
 func (a *api) deleteResourcePolicy(ctx context.Context, in *resourceARNIn) (*none, error) {
-	return nil, a.e.DeleteResourcePolicy(ctx, in.ResourceARN)
+	return nil, a.e.DeleteResourcePolicy(ctx, caller(ctx), in.ResourceARN)
 }
 
 func (a *api) updateMaxRecordSize(ctx context.Context, in *updateMaxRecordSizeIn) (*none, error) {
 	if in.MaxRecordSizeInKiB == nil {
 		return nil, validationError("null", "maxRecordSizeInKiB", "Member must not be null")
 	}
-	return nil, a.e.UpdateMaxRecordSize(ctx, in.StreamARN, *in.MaxRecordSizeInKiB)
+	return nil, a.e.UpdateMaxRecordSize(ctx, caller(ctx), in.StreamARN, *in.MaxRecordSizeInKiB)
 }

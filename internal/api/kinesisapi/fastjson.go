@@ -1,6 +1,7 @@
 package kinesisapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -73,6 +74,35 @@ func (s *scanner) str() ([]byte, bool) {
 		s.i++
 	}
 	return nil, false
+}
+
+// base64Str reads a string that should be base64: the closing quote is
+// found with one IndexByte, and the caller's base64 decoding rejects any
+// escape or control character in it (so those go to encoding/json).
+func (s *scanner) base64Str() ([]byte, bool) {
+	if !s.consume('"') {
+		return nil, false
+	}
+	j := bytes.IndexByte(s.b[s.i:], '"')
+	if j < 0 {
+		return nil, false
+	}
+	v := s.b[s.i : s.i+j]
+	s.i += j + 1
+	return v, true
+}
+
+// exactDecodedLen is the length padded base64 v decodes to when it holds
+// nothing but base64 characters.
+func exactDecodedLen(v []byte) int {
+	if len(v)%4 != 0 {
+		return -1
+	}
+	n := len(v) / 4 * 3
+	for i := len(v) - 1; i >= 0 && i >= len(v)-2 && v[i] == '='; i-- {
+		n--
+	}
+	return n
 }
 
 // decodePutRecords fills in from a PutRecords JSON body of the common
@@ -150,7 +180,12 @@ func decodeRecords(s *scanner, in *putRecordsIn, arena []byte) ([]byte, bool) {
 			if !ok || !s.consume(':') {
 				return arena, false
 			}
-			v, ok := s.str()
+			var v []byte
+			if string(key) == "Data" {
+				v, ok = s.base64Str()
+			} else {
+				v, ok = s.str()
+			}
 			if !ok {
 				return arena, false
 			}
@@ -173,7 +208,10 @@ func decodeRecords(s *scanner, in *putRecordsIn, arena []byte) ([]byte, bool) {
 			case 0:
 				start := len(arena)
 				n, err := base64.StdEncoding.Decode(arena[start:start+base64.StdEncoding.DecodedLen(len(v))], v)
-				if err != nil {
+				// The decoder skips \r and \n, which JSON does not allow
+				// raw in a string: a length other than the exact one means
+				// there were some.
+				if err != nil || n != exactDecodedLen(v) {
 					return arena, false
 				}
 				arena = arena[:start+n]
@@ -234,7 +272,7 @@ func appendRecords(b []byte, recs []record) []byte {
 			b = append(b, `,"Data":null`...)
 		} else {
 			b = append(b, `,"Data":"`...)
-			b = base64.StdEncoding.AppendEncode(b, r.Data)
+			b = appendBase64(b, r.Data)
 			b = append(b, '"')
 		}
 		b = append(b, `,"PartitionKey":`...)
@@ -340,27 +378,32 @@ func (r rawJSON) Stream(_ context.Context, w http.ResponseWriter, requestID stri
 	w.Write(r)
 }
 
-// fastPutRecords serves JSON PutRecords through the fast decoder and
-// encoder; CBOR bodies and bodies of another shape take the generic path.
+// fastPutRecords serves PutRecords through the fast decoders and
+// encoders (JSON, CBOR); bodies of another shape take the generic path.
 func (a *api) fastPutRecords(generic awsjson.Handler) awsjson.Handler {
 	return func(ctx context.Context, body []byte) (any, error) {
 		in := new(putRecordsIn)
-		if awsjson.IsCBOR(ctx) || !decodePutRecords(body, in) {
+		isCBOR := awsjson.IsCBOR(ctx)
+		if isCBOR && !decodePutRecordsCBOR(body, in) || !isCBOR && !decodePutRecords(body, in) {
 			return generic(ctx, body)
 		}
 		out, err := a.putRecords(ctx, in)
 		if err != nil {
 			return nil, err
 		}
-		return rawJSON(out.appendJSON(make([]byte, 0, 64+100*len(out.Records)))), nil
+		b := make([]byte, 0, 64+100*len(out.Records))
+		if isCBOR {
+			return rawCBOR(out.appendCBOR(b)), nil
+		}
+		return rawJSON(out.appendJSON(b)), nil
 	}
 }
 
-// fastGetRecords answers JSON GetRecords with the fast encoder.
+// fastGetRecords answers GetRecords with the fast encoders.
 func (a *api) fastGetRecords(generic awsjson.Handler) awsjson.Handler {
 	return func(ctx context.Context, body []byte) (any, error) {
 		out, err := generic(ctx, body)
-		if err != nil || awsjson.IsCBOR(ctx) {
+		if err != nil {
 			return out, err
 		}
 		o, ok := out.(*getRecordsOut)
@@ -368,8 +411,19 @@ func (a *api) fastGetRecords(generic awsjson.Handler) awsjson.Handler {
 			return out, nil
 		}
 		n := 64
+		isCBOR := awsjson.IsCBOR(ctx)
 		for i := range o.Records {
-			n += 160 + len(o.Records[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(o.Records[i].Data))
+			if isCBOR {
+				n += 200 + len(o.Records[i].PartitionKey) + len(o.Records[i].Data)
+			} else {
+				n += 200 + len(o.Records[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(o.Records[i].Data))
+			}
+		}
+		if isCBOR {
+			if b, ok := o.appendCBOR(make([]byte, 0, n)); ok {
+				return rawCBOR(b), nil
+			}
+			return out, nil
 		}
 		return rawJSON(o.appendJSON(make([]byte, 0, n))), nil
 	}

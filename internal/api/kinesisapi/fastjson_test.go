@@ -16,6 +16,8 @@ var putRecordsSeeds = []string{
 	`{"Records":[{"Data":"aGVsbG8","PartitionKey":"pk"}],"StreamName":"s"}`,
 	`{"Records":[{"Data":"aGVs\nbG8=","PartitionKey":"pk"}],"StreamName":"s"}`,
 	`{"Records":[{"Data":"aGVs\\nbG8=","PartitionKey":"pk"}],"StreamName":"s"}`,
+	"{\"Records\":[{\"Data\":\"aGVs\r\n\r\nbG8=\",\"PartitionKey\":\"pk\"}],\"StreamName\":\"s\"}",
+	`{"Records":[{"Data":"aGVsbG8=\"","PartitionKey":"pk"}],"StreamName":"s"}`,
 	`{"records":[{"data":"aGVsbG8=","partitionKey":"pk"}],"streamName":"s"}`,
 	`{"Records":[{"Data":null,"PartitionKey":"pk"}],"StreamName":"s"}`,
 	`{"Records":[{"Data":[1,2],"PartitionKey":"pk"}],"StreamName":"s"}`,

@@ -131,11 +131,11 @@ func (a *api) createStream(ctx context.Context, in *createStreamIn) (*none, erro
 	if in.ShardCount == nil && mode != streams.ModeOnDemand {
 		return nil, awserr.New("InvalidArgumentException", "ShardCount is required for streams in PROVISIONED capacity mode.")
 	}
-	return nil, a.e.CreateStream(ctx, in.StreamName, n, mode, in.Tags)
+	return nil, a.e.CreateStream(ctx, caller(ctx), in.StreamName, n, mode, in.Tags)
 }
 
 func (a *api) deleteStream(ctx context.Context, in *deleteStreamIn) (*none, error) {
-	return nil, a.e.DeleteStream(ctx, in.ref(), in.EnforceConsumerDeletion)
+	return nil, a.e.DeleteStream(ctx, caller(ctx), in.ref(), in.EnforceConsumerDeletion)
 }
 
 func metrics(list []string) []enhancedMetrics {
@@ -153,7 +153,7 @@ func (a *api) describeStream(ctx context.Context, in *describeStreamIn) (*descri
 	if limit == 0 {
 		limit = 100
 	}
-	d, err := a.e.DescribeStream(ctx, in.ref())
+	d, err := a.e.DescribeStream(ctx, caller(ctx), in.ref())
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func (a *api) describeStream(ctx context.Context, in *describeStreamIn) (*descri
 }
 
 func (a *api) describeStreamSummary(ctx context.Context, in *streamRef) (*describeStreamSummaryOut, error) {
-	d, err := a.e.DescribeStream(ctx, in.ref())
+	d, err := a.e.DescribeStream(ctx, caller(ctx), in.ref())
 	if err != nil {
 		return nil, err
 	}
@@ -226,8 +226,12 @@ func (a *api) listStreams(ctx context.Context, in *listStreamsIn) (*listStreamsO
 		}
 		after = p.After
 	}
+	list, err := a.e.ListStreams(ctx, caller(ctx))
+	if err != nil {
+		return nil, err
+	}
 	out := &listStreamsOut{StreamNames: []string{}, StreamSummaries: []streamListEntry{}}
-	for _, d := range a.e.ListStreams(ctx) {
+	for _, d := range list {
 		if after != "" && d.Name <= after {
 			continue
 		}
@@ -269,7 +273,7 @@ func (a *api) listShards(ctx context.Context, in *listShardsIn) (*listShardsOut,
 			f.Timestamp = in.ShardFilter.Timestamp.Time
 		}
 	}
-	list, err := a.e.ListShards(ctx, ref, after, f)
+	list, err := a.e.ListShards(ctx, caller(ctx), ref, after, f)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +293,7 @@ func (a *api) listShards(ctx context.Context, in *listShardsIn) (*listShardsOut,
 }
 
 func (a *api) putRecord(ctx context.Context, in *putRecordIn) (*putRecordOut, error) {
-	r, err := a.e.PutRecord(ctx, in.ref(), streams.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data},
+	r, err := a.e.PutRecord(ctx, caller(ctx), in.ref(), streams.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data},
 		in.SequenceNumberForOrdering)
 	if err != nil {
 		return nil, err
@@ -302,7 +306,7 @@ func (a *api) putRecords(ctx context.Context, in *putRecordsIn) (*putRecordsOut,
 	for i, r := range in.Records {
 		entries[i] = streams.PutEntry{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
 	}
-	res, err := a.e.PutRecords(ctx, in.ref(), entries)
+	res, err := a.e.PutRecords(ctx, caller(ctx), in.ref(), entries)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +330,7 @@ func (a *api) getShardIterator(ctx context.Context, in *getShardIteratorIn) (*ge
 	if in.Timestamp != nil {
 		req.Timestamp = in.Timestamp.Time
 	}
-	it, err := a.e.GetShardIterator(ctx, req)
+	it, err := a.e.GetShardIterator(ctx, caller(ctx), req)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +342,7 @@ func (a *api) getRecords(ctx context.Context, in *getRecordsIn) (*getRecordsOut,
 	if err != nil {
 		return nil, err
 	}
-	r, err := a.e.GetRecords(ctx, in.ShardIterator, limit)
+	r, err := a.e.GetRecords(ctx, caller(ctx), in.ShardIterator, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -358,19 +362,19 @@ func (a *api) getRecords(ctx context.Context, in *getRecordsIn) (*getRecordsOut,
 }
 
 func (a *api) splitShard(ctx context.Context, in *splitShardIn) (*none, error) {
-	return nil, a.e.SplitShard(ctx, in.ref(), in.ShardToSplit, in.NewStartingHashKey)
+	return nil, a.e.SplitShard(ctx, caller(ctx), in.ref(), in.ShardToSplit, in.NewStartingHashKey)
 }
 
 func (a *api) mergeShards(ctx context.Context, in *mergeShardsIn) (*none, error) {
-	return nil, a.e.MergeShards(ctx, in.ref(), in.ShardToMerge, in.AdjacentShardToMerge)
+	return nil, a.e.MergeShards(ctx, caller(ctx), in.ref(), in.ShardToMerge, in.AdjacentShardToMerge)
 }
 
 func (a *api) updateShardCount(ctx context.Context, in *updateShardCountIn) (*updateShardCountOut, error) {
-	cur, err := a.e.UpdateShardCount(ctx, in.ref(), in.TargetShardCount, in.ScalingType)
+	cur, err := a.e.UpdateShardCount(ctx, caller(ctx), in.ref(), in.TargetShardCount, in.ScalingType)
 	if err != nil {
 		return nil, err
 	}
-	d, err := a.e.DescribeStream(ctx, in.ref())
+	d, err := a.e.DescribeStream(ctx, caller(ctx), in.ref())
 	if err != nil {
 		return nil, err
 	}
@@ -378,26 +382,26 @@ func (a *api) updateShardCount(ctx context.Context, in *updateShardCountIn) (*up
 }
 
 func (a *api) updateStreamMode(ctx context.Context, in *updateStreamModeIn) (*none, error) {
-	return nil, a.e.UpdateStreamMode(ctx, in.StreamARN, in.StreamModeDetails.StreamMode)
+	return nil, a.e.UpdateStreamMode(ctx, caller(ctx), in.StreamARN, in.StreamModeDetails.StreamMode)
 }
 
 func (a *api) increaseRetention(ctx context.Context, in *retentionIn) (*none, error) {
-	return nil, a.e.IncreaseRetention(ctx, in.ref(), in.RetentionPeriodHours)
+	return nil, a.e.IncreaseRetention(ctx, caller(ctx), in.ref(), in.RetentionPeriodHours)
 }
 
 func (a *api) decreaseRetention(ctx context.Context, in *retentionIn) (*none, error) {
-	return nil, a.e.DecreaseRetention(ctx, in.ref(), in.RetentionPeriodHours)
+	return nil, a.e.DecreaseRetention(ctx, caller(ctx), in.ref(), in.RetentionPeriodHours)
 }
 
 func (a *api) addTags(ctx context.Context, in *addTagsIn) (*none, error) {
 	if len(in.Tags) > 10 {
 		return nil, validationError("{...}", "tags", "Member must have length less than or equal to 10")
 	}
-	return nil, a.e.AddTags(ctx, in.ref(), in.Tags)
+	return nil, a.e.AddTags(ctx, caller(ctx), in.ref(), in.Tags)
 }
 
 func (a *api) removeTags(ctx context.Context, in *removeTagsIn) (*none, error) {
-	return nil, a.e.RemoveTags(ctx, in.ref(), in.TagKeys)
+	return nil, a.e.RemoveTags(ctx, caller(ctx), in.ref(), in.TagKeys)
 }
 
 func sortedTags(m map[string]string) []tag {
@@ -417,7 +421,7 @@ func (a *api) listTags(ctx context.Context, in *listTagsIn) (*listTagsOut, error
 	if limit == 0 {
 		limit = 50
 	}
-	m, err := a.e.Tags(ctx, in.ref())
+	m, err := a.e.Tags(ctx, caller(ctx), in.ref())
 	if err != nil {
 		return nil, err
 	}
@@ -436,15 +440,15 @@ func (a *api) listTags(ctx context.Context, in *listTagsIn) (*listTagsOut, error
 }
 
 func (a *api) tagResource(ctx context.Context, in *tagResourceIn) (*none, error) {
-	return nil, a.e.AddTags(ctx, streams.Ref{ARN: in.ResourceARN}, in.Tags)
+	return nil, a.e.AddTags(ctx, caller(ctx), streams.Ref{ARN: in.ResourceARN}, in.Tags)
 }
 
 func (a *api) untagResource(ctx context.Context, in *untagResourceIn) (*none, error) {
-	return nil, a.e.RemoveTags(ctx, streams.Ref{ARN: in.ResourceARN}, in.TagKeys)
+	return nil, a.e.RemoveTags(ctx, caller(ctx), streams.Ref{ARN: in.ResourceARN}, in.TagKeys)
 }
 
 func (a *api) listTagsForResource(ctx context.Context, in *listTagsForResourceIn) (*listTagsForResourceOut, error) {
-	m, err := a.e.Tags(ctx, streams.Ref{ARN: in.ResourceARN})
+	m, err := a.e.Tags(ctx, caller(ctx), streams.Ref{ARN: in.ResourceARN})
 	if err != nil {
 		return nil, err
 	}
@@ -452,16 +456,19 @@ func (a *api) listTagsForResource(ctx context.Context, in *listTagsForResourceIn
 }
 
 func (a *api) describeLimits(ctx context.Context, in *none) (*describeLimitsOut, error) {
-	l := a.e.DescribeLimits(ctx)
+	l, err := a.e.DescribeLimits(ctx, caller(ctx))
+	if err != nil {
+		return nil, err
+	}
 	return &describeLimitsOut{l.ShardLimit, l.OpenShardCount, l.OnDemandStreamCount, l.OnDemandStreamCountLimit}, nil
 }
 
 func (a *api) monitoring(ctx context.Context, in *monitoringIn, enable bool) (*monitoringOut, error) {
-	name, before, after, err := a.e.SetMonitoring(ctx, in.ref(), in.ShardLevelMetrics, enable)
+	name, before, after, err := a.e.SetMonitoring(ctx, caller(ctx), in.ref(), in.ShardLevelMetrics, enable)
 	if err != nil {
 		return nil, err
 	}
-	return &monitoringOut{StreamName: name, StreamARN: a.e.ARN(name), CurrentShardLevelMetrics: before, DesiredShardLevelMetrics: after}, nil
+	return &monitoringOut{StreamName: name, StreamARN: a.e.ARN(caller(ctx), name), CurrentShardLevelMetrics: before, DesiredShardLevelMetrics: after}, nil
 }
 
 func (a *api) enableMonitoring(ctx context.Context, in *monitoringIn) (*monitoringOut, error) {

@@ -47,7 +47,7 @@ func (a *api) subscribeToShard(ctx context.Context, in *subscribeIn) (*subscript
 	if in.StartingPosition.Timestamp != nil {
 		pos.Timestamp = in.StartingPosition.Timestamp.Time
 	}
-	sub, err := a.e.SubscribeToShard(ctx, in.ConsumerARN, in.ShardId, pos)
+	sub, err := a.e.SubscribeToShard(ctx, caller(ctx), in.ConsumerARN, in.ShardId, pos)
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +56,11 @@ func (a *api) subscribeToShard(ctx context.Context, in *subscribeIn) (*subscript
 
 func (s *subscription) encode(v any) ([]byte, string) {
 	if s.cbor {
+		if ev, ok := v.(subscribeEvent); ok {
+			if b, ok := ev.appendCBOR(nil); ok {
+				return b, "application/cbor"
+			}
+		}
 		b, _ := cbor.Marshal(v)
 		return b, "application/cbor"
 	}

@@ -131,7 +131,12 @@ func (s *Server) KMSAs(accessKey, secretKey string, opts ...func(*kms.Options)) 
 
 // Kinesis returns a Kinesis client with root credentials.
 func (s *Server) Kinesis(opts ...func(*kinesis.Options)) *kinesis.Client {
-	return kinesis.NewFromConfig(s.AWSConfig("", ""), opts...)
+	return s.KinesisAs("", "", opts...)
+}
+
+// KinesisAs returns a Kinesis client with the given credentials.
+func (s *Server) KinesisAs(accessKey, secretKey string, opts ...func(*kinesis.Options)) *kinesis.Client {
+	return kinesis.NewFromConfig(s.AWSConfig(accessKey, secretKey), opts...)
 }
 
 // Glue returns a Glue client with root credentials.

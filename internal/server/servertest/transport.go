@@ -17,6 +17,11 @@ import (
 // fix and changes nothing the server sees.
 type detachedBodies struct{ next http.RoundTripper }
 
+// DetachBodies wraps next with the test clients' workaround for the SDK's
+// body-closing race (see detachedBodies), for clients built outside this
+// package, such as the end-to-end tests' clients of the real binary.
+func DetachBodies(next http.RoundTripper) http.RoundTripper { return detachedBodies{next} }
+
 func (t detachedBodies) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Body != nil && r.Body != http.NoBody {
 		b, err := io.ReadAll(r.Body)

@@ -43,7 +43,8 @@ type Log interface {
 	// Read returns up to maxRecords records starting at offset from (or at
 	// the oldest retained record when from is older), stopping before
 	// maxBytes of Data unless that would return nothing. Only durable
-	// records are returned; a from at or past the end returns none.
+	// records are returned; a from at or past the end returns none. The
+	// records' Data may share memory and must not be modified.
 	Read(ctx context.Context, from uint64, maxRecords, maxBytes int) ([]Record, error)
 	// SeekTime returns the offset of the first retained record whose Time
 	// is at or after t, or the next offset to be assigned if there is none.

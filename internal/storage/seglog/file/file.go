@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -232,6 +233,10 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
+// framePool holds Append's frame buffers (the encoded batch lives only
+// until it is written).
+var framePool = sync.Pool{New: func() any { return new([]byte) }}
+
 // Append implements seglog.Log.
 func (l *Log) Append(ctx context.Context, recs []seglog.Record) (uint64, error) {
 	if err := ctx.Err(); err != nil {
@@ -256,7 +261,14 @@ func (l *Log) Append(ctx context.Context, recs []seglog.Record) (uint64, error) 
 	for i := range recs {
 		n += frameHeader + len(recs[i].Data)
 	}
-	buf := make([]byte, 0, n)
+	bp := framePool.Get().(*[]byte)
+	buf := slices.Grow((*bp)[:0], n)
+	defer func() {
+		if cap(buf) <= 16<<20 {
+			*bp = buf[:0]
+			framePool.Put(bp)
+		}
+	}()
 	pos := a.size
 	lastIdx := int64(-l.opts.IndexInterval)
 	if len(a.index) > 0 {
@@ -327,7 +339,9 @@ func (l *Log) sync(end uint64) error {
 	return nil
 }
 
-// Read implements seglog.Log.
+// Read implements seglog.Log. It reads ahead with few preads (see
+// frameReader) and returns records as slices of those reads: their data
+// share buffers and must not be modified.
 func (l *Log) Read(ctx context.Context, from uint64, maxRecords, maxBytes int) ([]seglog.Record, error) {
 	limit := l.synced.Load()
 	l.mu.RLock()
@@ -340,10 +354,15 @@ func (l *Log) Read(ctx context.Context, from uint64, maxRecords, maxBytes int) (
 	}
 	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].base > from }) - 1
 	var out []seglog.Record
+	if from < limit {
+		out = make([]seglog.Record, 0, min(uint64(maxRecords), limit-from))
+	}
 	size := 0
 	for ; i < len(l.segs) && from < limit && len(out) < maxRecords; i++ {
 		s := l.segs[i]
-		fr := newFrameReader(s.f, s.posFor(from), s.size)
+		// The first read-ahead guesses 1 KiB per wanted record (at least
+		// 64 KiB): a Limit of 1 does not read a megabyte.
+		fr := newFrameReader(s.f, s.posFor(from), s.size, max(64<<10, min(maxRecords, maxBytes>>10)<<10))
 		for len(out) < maxRecords {
 			off, t, data, err := fr.next()
 			if err == io.EOF || err == nil && off >= limit {
@@ -379,7 +398,7 @@ func (l *Log) SeekTime(ctx context.Context, t time.Time) (uint64, error) {
 		if s.empty() || s.lastTime < tn {
 			continue
 		}
-		fr := newFrameReader(s.f, s.posForTime(tn), s.size)
+		fr := newFrameReader(s.f, s.posForTime(tn), s.size, 64<<10)
 		for {
 			off, rt, _, err := fr.next()
 			if err == io.EOF || err == nil && off >= limit {

@@ -181,3 +181,54 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	}
 }
+
+// TestReadAcrossChunks reads records whose frames straddle the read-ahead
+// chunks (64 KiB doubling to 1 MiB) and segments, with every kind of
+// limit, and checks each record's bytes.
+func TestReadAcrossChunks(t *testing.T) {
+	ctx := context.Background()
+	s, err := file.Open(t.TempDir(), file.Options{SegmentBytes: 4 << 20, IndexInterval: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	l, _ := s.Open(ctx, "x")
+	sizes := []int{0, 1, 70 << 10, 3, 200 << 10, 65 << 10, 1 << 20, 2 << 20, 10, 5000}
+	for i := range 60 {
+		n := sizes[i%len(sizes)] + i
+		data := make([]byte, n)
+		for j := range data {
+			data[j] = byte(i + j)
+		}
+		if _, err := l.Append(ctx, []seglog.Record{{Time: t0, Data: data}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(r seglog.Record) {
+		t.Helper()
+		i := int(r.Offset)
+		if len(r.Data) != sizes[i%len(sizes)]+i {
+			t.Fatalf("record %d: %d bytes", i, len(r.Data))
+		}
+		for j, b := range r.Data {
+			if b != byte(i+j) {
+				t.Fatalf("record %d byte %d = %d", i, j, b)
+			}
+		}
+	}
+	for _, limit := range []int{1, 2, 7, 10000} {
+		for from := uint64(0); from < 60; {
+			recs, err := l.Read(ctx, from, limit, 3<<20)
+			if err != nil || len(recs) == 0 {
+				t.Fatalf("Read(%d, %d) = %d records, %v", from, limit, len(recs), err)
+			}
+			for k, r := range recs {
+				if r.Offset != from+uint64(k) {
+					t.Fatalf("Read(%d): offset %d at %d", from, r.Offset, k)
+				}
+				check(r)
+			}
+			from += uint64(len(recs))
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package file
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -73,39 +72,77 @@ func appendFrame(b []byte, off uint64, t int64, data []byte) []byte {
 }
 
 // frameReader decodes frames sequentially from a position in a segment.
+// It reads the file a chunk at a time with one pread into a fresh buffer
+// and returns frame data as slices of it: a Read of many small records is
+// one system call and one allocation, not a copy and an allocation each.
 type frameReader struct {
-	r   *bufio.Reader
-	pos int64
-	end int64
+	f     *os.File
+	pos   int64  // file position of buf[0]
+	end   int64  // readable end of the segment
+	buf   []byte // bytes read ahead, from pos
+	chunk int
 }
 
-func newFrameReader(f *os.File, pos, end int64) *frameReader {
-	return &frameReader{r: bufio.NewReaderSize(io.NewSectionReader(f, pos, end-pos), 64<<10), pos: pos, end: end}
+// maxChunk bounds a frameReader's read-ahead.
+const maxChunk = 1 << 20
+
+// newFrameReader reads frames in [pos, end), chunk bytes at a time at
+// first; the read-ahead doubles with each read up to maxChunk.
+func newFrameReader(f *os.File, pos, end int64, chunk int) *frameReader {
+	return &frameReader{f: f, pos: pos, end: end, chunk: min(chunk, maxChunk)}
+}
+
+// fill makes buf hold at least n bytes (false when the segment ends
+// first). Bytes already handed out stay untouched: the rest moves to a
+// new buffer.
+func (fr *frameReader) fill(n int) bool {
+	if len(fr.buf) >= n {
+		return true
+	}
+	avail := fr.end - fr.pos
+	if int64(n) > avail {
+		return false
+	}
+	size := int64(max(n, fr.chunk))
+	if size > avail {
+		size = avail
+	}
+	b := make([]byte, size)
+	have := copy(b, fr.buf)
+	if _, err := fr.f.ReadAt(b[have:], fr.pos+int64(have)); err != nil {
+		return false
+	}
+	fr.buf = b
+	fr.chunk = min(2*fr.chunk, maxChunk)
+	return true
 }
 
 // next returns the next frame; io.EOF at a clean end, errCorrupt for a torn
-// or damaged frame. The returned data is freshly allocated.
+// or damaged frame. The data must not be modified.
 func (fr *frameReader) next() (off uint64, t int64, data []byte, err error) {
 	if fr.pos >= fr.end {
 		return 0, 0, nil, io.EOF
 	}
-	var hdr [frameHeader]byte
-	if _, err := io.ReadFull(fr.r, hdr[:]); err != nil {
+	if !fr.fill(frameHeader) {
 		return 0, 0, nil, errCorrupt
 	}
+	hdr := fr.buf[:frameHeader]
 	n := binary.BigEndian.Uint32(hdr[0:])
 	if n > maxFrame || fr.pos+frameHeader+int64(n) > fr.end {
 		return 0, 0, nil, errCorrupt
 	}
-	data = make([]byte, n)
-	if _, err := io.ReadFull(fr.r, data); err != nil {
+	if !fr.fill(frameHeader + int(n)) {
 		return 0, 0, nil, errCorrupt
 	}
-	if frameCRC(hdr[:], data) != binary.BigEndian.Uint32(hdr[4:]) {
+	hdr = fr.buf[:frameHeader]
+	data = fr.buf[frameHeader : frameHeader+int(n) : frameHeader+int(n)]
+	if frameCRC(hdr, data) != binary.BigEndian.Uint32(hdr[4:]) {
 		return 0, 0, nil, errCorrupt
 	}
+	off, t = binary.BigEndian.Uint64(hdr[8:]), int64(binary.BigEndian.Uint64(hdr[16:]))
+	fr.buf = fr.buf[frameHeader+int(n):]
 	fr.pos += frameHeader + int64(n)
-	return binary.BigEndian.Uint64(hdr[8:]), int64(binary.BigEndian.Uint64(hdr[16:])), data, nil
+	return off, t, data, nil
 }
 
 // scan rebuilds s's index, next, size and times by reading the file. With
@@ -116,7 +153,7 @@ func (s *segment) scan(interval int64, truncate bool) error {
 	if err != nil {
 		return err
 	}
-	fr := newFrameReader(s.f, 0, st.Size())
+	fr := newFrameReader(s.f, 0, st.Size(), maxChunk)
 	s.next, s.size, s.index = s.base, 0, nil
 	lastIdx := int64(-interval)
 	for {
