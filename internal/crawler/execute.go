@@ -138,7 +138,7 @@ func (e *Engine) execute(ctx context.Context, cat string, r *record, rn *run) (c
 			return n, err
 		}
 	}
-	return n, e.storeUnits(ctx, cat, r.Name, state)
+	return n, e.storeUnits(wctx, cat, r.Name, state)
 }
 
 func newTarget(st S3Target) (*target, error) {
