@@ -1,8 +1,10 @@
 package iam
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tarnhq/tarn/internal/errs"
 )
@@ -310,4 +312,53 @@ func FuzzParsePolicy(f *testing.F) {
 			t.Fatalf("accepted once, refused again: %v", err)
 		}
 	})
+}
+
+// FuzzMatchARN checks MatchARN against a regular expression built from the
+// same rule: * and ? stay within a colon-separated part, except a * that
+// ends a part (or the pattern), which may run over colons.
+func FuzzMatchARN(f *testing.F) {
+	for _, p := range []string{"*", stream, "arn:aws:kinesis:*:*:stream/*", "arn:aws:kinesis:us-*:stream/s", "arn:*:s?",
+		"arn:aws:kinesis:us*0:stream/s", "a*b*c:*"} {
+		f.Add(p, stream)
+		f.Add(p, cons)
+	}
+	f.Fuzz(func(t *testing.T, pattern, arn string) {
+		if pattern == "*" {
+			return
+		}
+		var re strings.Builder
+		re.WriteString(`^`)
+		for i := 0; i < len(pattern); i++ {
+			switch c := pattern[i]; c {
+			case '*':
+				if i == len(pattern)-1 || pattern[i+1] == ':' {
+					re.WriteString(`(?s:.*)`)
+				} else {
+					re.WriteString(`[^:]*`)
+				}
+			case '?':
+				re.WriteString(`[^:]`)
+			default:
+				re.WriteString(regexp.QuoteMeta(string([]byte{c})))
+			}
+		}
+		re.WriteString(`$`)
+		if !utf8.ValidString(pattern) || !utf8.ValidString(arn) || strings.Contains(pattern, "?") && !isASCII(arn) {
+			return // the regexp works on runes, MatchARN on bytes
+		}
+		want := regexp.MustCompile(re.String()).MatchString(arn)
+		if got := MatchARN(pattern, arn); got != want {
+			t.Fatalf("MatchARN(%q, %q) = %v, regexp %s says %v", pattern, arn, got, re.String(), want)
+		}
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
