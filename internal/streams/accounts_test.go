@@ -53,7 +53,7 @@ func TestAccountsAreSeparate(t *testing.T) {
 	_, err = e.DescribeStream(e.ctx, acctB, Ref{ARN: e.ARN(acct, "no-such-stream")})
 	wantCode(t, err, CodeAccessDenied, "")
 	wantCode(t, e.DeleteStream(e.ctx, acctB, Ref{ARN: e.ARN(acct, "s")}, true), CodeAccessDenied, "")
-	_, err = e.RegisterConsumer(e.ctx, acctB, e.ARN(acct, "s"), "c")
+	_, err = e.RegisterConsumer(e.ctx, acctB, e.ARN(acct, "s"), "c", nil)
 	wantCode(t, err, CodeAccessDenied, "")
 	_, err = e.GetResourcePolicy(e.ctx, acctB, e.ARN(acct, "s"))
 	wantCode(t, err, CodeAccessDenied, "")
@@ -75,7 +75,7 @@ func TestAccountsAreSeparate(t *testing.T) {
 	_, err = e.GetRecords(e.ctx, acct, it, 0)
 	wantCode(t, err, CodeAccessDenied, "on resource: arn:aws:kinesis:us-east-1:111122223333:stream/s")
 	// Consumers carry the account in their ARN.
-	c, err := e.RegisterConsumer(e.ctx, acctB, b.ARN, "c")
+	c, err := e.RegisterConsumer(e.ctx, acctB, b.ARN, "c", nil)
 	if err != nil || !strings.HasPrefix(c.ARN, "arn:aws:kinesis:us-east-1:111122223333:stream/s/consumer/c:") {
 		t.Fatalf("consumer %+v, %v", c, err)
 	}

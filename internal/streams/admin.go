@@ -2,8 +2,6 @@ package streams
 
 import (
 	"context"
-	"sort"
-	"unicode/utf8"
 )
 
 // IncreaseRetention raises a stream's retention period (hours).
@@ -25,119 +23,30 @@ func (e *Engine) setRetention(ctx context.Context, account, op string, ref Ref, 
 	if hours > 8760 {
 		v.add(hours, "retentionPeriodHours", "Member must have value less than or equal to 8760")
 	}
-	name, err := e.resolve(op, account, ref, &v)
+	k, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return err
 	}
 	if hours < MinRetentionHours {
 		return fail(op, CodeInvalidArgument, "Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", MinRetentionHours, hours)
 	}
-	s, err := e.get(ctx, op, account, name)
+	s, err := e.open(ctx, op, account, k)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.status(e.now()); st != StatusActive {
-		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", k.name, account, st)
 	}
 	if up && hours < s.rec.Retention {
-		return fail(op, CodeInvalidArgument, "Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, name, s.rec.Retention)
+		return fail(op, CodeInvalidArgument, "Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, k.name, s.rec.Retention)
 	}
 	if !up && hours > s.rec.Retention {
-		return fail(op, CodeInvalidArgument, "Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, name, s.rec.Retention)
+		return fail(op, CodeInvalidArgument, "Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, k.name, s.rec.Retention)
 	}
 	s.rec.Retention = hours
 	return e.save(ctx, s)
-}
-
-func validateTags(v *validation, tags map[string]string, field string) {
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if n := utf8.RuneCountInString(k); n < 1 || n > 128 {
-			v.add(k, field+".key", "Member must have length between 1 and 128")
-		}
-		if utf8.RuneCountInString(tags[k]) > 256 {
-			v.add(tags[k], field+".value", "Member must have length less than or equal to 256")
-		}
-	}
-}
-
-// AddTags adds or replaces tags (at most 50 per stream).
-func (e *Engine) AddTags(ctx context.Context, account string, ref Ref, tags map[string]string) error {
-	const op = "AddTagsToStream"
-	var v validation
-	if len(tags) == 0 {
-		v.add("{}", "tags", "Member must have length greater than or equal to 1")
-	}
-	validateTags(&v, tags, "tags")
-	name, err := e.resolve(op, account, ref, &v)
-	if err != nil {
-		return err
-	}
-	s, err := e.get(ctx, op, account, name)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	merged := map[string]string{}
-	for k, val := range s.rec.Tags {
-		merged[k] = val
-	}
-	for k, val := range tags {
-		merged[k] = val
-	}
-	if len(merged) > MaxTags {
-		return fail(op, CodeInvalidArgument, "Failed to add tags to stream %s under account %s because a given stream cannot have more than %d tags associated with it.", name, account, MaxTags)
-	}
-	s.rec.Tags = merged
-	return e.save(ctx, s)
-}
-
-// RemoveTags removes tags by key (absent keys are ignored).
-func (e *Engine) RemoveTags(ctx context.Context, account string, ref Ref, keys []string) error {
-	const op = "RemoveTagsFromStream"
-	var v validation
-	if len(keys) == 0 {
-		v.add("[]", "tagKeys", "Member must have length greater than or equal to 1")
-	}
-	if len(keys) > MaxTags {
-		v.add("[...]", "tagKeys", "Member must have length less than or equal to 50")
-	}
-	name, err := e.resolve(op, account, ref, &v)
-	if err != nil {
-		return err
-	}
-	s, err := e.get(ctx, op, account, name)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range keys {
-		delete(s.rec.Tags, k)
-	}
-	return e.save(ctx, s)
-}
-
-// Tags returns a stream's tags.
-func (e *Engine) Tags(ctx context.Context, account string, ref Ref) (map[string]string, error) {
-	s, err := e.lookup(ctx, "ListTagsForStream", account, ref)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make(map[string]string, len(s.rec.Tags))
-	for k, v := range s.rec.Tags {
-		out[k] = v
-	}
-	return out, nil
 }
 
 // Metrics lists the shard-level metric names.
@@ -160,11 +69,11 @@ func (e *Engine) SetMonitoring(ctx context.Context, account string, ref Ref, met
 			v.add(m, "shardLevelMetrics."+itoa(i+1)+".member", "Member must satisfy enum value set: [IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds, ALL]")
 		}
 	}
-	name, err = e.resolve(op, account, ref, &v)
+	k, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	s, err := e.get(ctx, op, account, name)
+	s, err := e.open(ctx, op, account, k)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -191,7 +100,7 @@ func (e *Engine) SetMonitoring(ctx context.Context, account string, ref Ref, met
 		}
 	}
 	s.rec.Metrics = after
-	return name, before, after, e.save(ctx, s)
+	return k.name, before, after, e.save(ctx, s)
 }
 
 func contains(list []string, s string) bool {
@@ -228,21 +137,21 @@ func (e *Engine) UpdateStreamMode(ctx context.Context, account, arn, mode string
 	if mode != ModeProvisioned && mode != ModeOnDemand {
 		v.add(mode, "streamModeDetails.streamMode", "Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]")
 	}
-	name, err := e.resolve(op, account, Ref{ARN: arn}, &v)
+	k, err := e.resolve(op, account, Ref{ARN: arn}, &v)
 	if err != nil {
 		return err
 	}
-	s, err := e.get(ctx, op, account, name)
+	s, err := e.open(ctx, op, account, k)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.status(e.now()); st != StatusActive {
-		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", k.name, account, st)
 	}
 	if s.rec.Mode == mode {
-		return fail(op, CodeInvalidArgument, "Stream %s under account %s is already in %s mode.", name, account, mode)
+		return fail(op, CodeInvalidArgument, "Stream %s under account %s is already in %s mode.", k.name, account, mode)
 	}
 	s.rec.Mode = mode
 	e.startUpdating(s)
@@ -262,18 +171,18 @@ func (e *Engine) UpdateMaxRecordSize(ctx context.Context, account, arn string, k
 	} else if kib > MaxRecordKiB {
 		v.add(kib, "maxRecordSizeInKiB", "Member must have value less than or equal to 10240")
 	}
-	name, err := e.resolve(op, account, Ref{ARN: arn}, &v)
+	k, err := e.resolve(op, account, Ref{ARN: arn}, &v)
 	if err != nil {
 		return err
 	}
-	s, err := e.get(ctx, op, account, name)
+	s, err := e.open(ctx, op, account, k)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.status(e.now()); st != StatusActive {
-		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", k.name, account, st)
 	}
 	before := s.rec.MaxRecordKiB
 	s.rec.MaxRecordKiB = kib

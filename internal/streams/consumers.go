@@ -14,11 +14,12 @@ import (
 const MaxConsumers = 20
 
 type consumerRec struct {
-	Name    string    `json:"name"`
-	Created time.Time `json:"created"`
-	Status  string    `json:"status"`
-	Until   time.Time `json:"until,omitzero"`
-	Policy  string    `json:"policy,omitempty"` // resource policy
+	Name    string            `json:"name"`
+	Created time.Time         `json:"created"`
+	Status  string            `json:"status"`
+	Until   time.Time         `json:"until,omitzero"`
+	Policy  string            `json:"policy,omitempty"` // resource policy
+	Tags    map[string]string `json:"tags,omitempty"`
 }
 
 // Consumer is an enhanced fan-out consumer.
@@ -62,8 +63,9 @@ func (e *Engine) consumerInfo(account, stream string, c *consumerRec, now time.T
 	return Consumer{Name: c.Name, ARN: e.consumerARN(account, stream, c), Status: c.status(now), Created: c.Created, StreamARN: e.ARN(account, stream)}
 }
 
-// RegisterConsumer registers an enhanced fan-out consumer on a stream.
-func (e *Engine) RegisterConsumer(ctx context.Context, account string, streamARN, name string) (Consumer, error) {
+// RegisterConsumer registers an enhanced fan-out consumer on a stream,
+// with tags (at most 50, as a stream's).
+func (e *Engine) RegisterConsumer(ctx context.Context, account string, streamARN, name string, tags map[string]string) (Consumer, error) {
 	const op = "RegisterStreamConsumer"
 	var v validation
 	if streamARN == "" {
@@ -79,41 +81,57 @@ func (e *Engine) RegisterConsumer(ctx context.Context, account string, streamARN
 			v.add(name, "consumerName", "Member must have length less than or equal to 128")
 		}
 	}
-	sname, err := e.resolve(op, account, Ref{ARN: streamARN}, &v)
+	validateTags(&v, tags, "tags")
+	k, err := e.resolve(op, account, Ref{ARN: streamARN}, &v)
 	if err != nil {
 		return Consumer{}, err
 	}
-	s, err := e.get(ctx, op, account, sname)
+	s, err := e.open(ctx, op, account, k)
 	if err != nil {
 		return Consumer{}, err
+	}
+	if len(tags) > MaxTags {
+		return Consumer{}, fail(op, CodeInvalidArgument, "Failed to register consumer %s under stream %s under account %s because a given consumer cannot have more than %d tags associated with it.",
+			name, k.name, account, MaxTags)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := e.now()
 	if st := s.status(now); st != StatusActive && st != StatusUpdating {
-		return Consumer{}, fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", sname, account, st)
+		return Consumer{}, fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", k.name, account, st)
 	}
 	s.liveConsumers(now)
 	for _, c := range s.rec.Consumers {
 		if c.Name == name {
-			return Consumer{}, fail(op, CodeInUse, "Consumer %s under stream %s already exists for account %s.", e.consumerARN(account, sname, &c), sname, account)
+			return Consumer{}, fail(op, CodeInUse, "Consumer %s under stream %s already exists for account %s.", e.consumerARN(account, k.name, &c), k.name, account)
 		}
 	}
 	if len(s.rec.Consumers) >= MaxConsumers {
-		return Consumer{}, fail(op, CodeLimitExceeded, "Consumer limit of %d exceeded for stream %s under account %s.", MaxConsumers, sname, account)
+		return Consumer{}, fail(op, CodeLimitExceeded, "Consumer limit of %d exceeded for stream %s under account %s.", MaxConsumers, k.name, account)
 	}
 	c := consumerRec{Name: name, Created: now, Status: StatusCreating, Until: now.Add(e.opts.StateDelay)}
+	if len(tags) > 0 {
+		c.Tags = make(map[string]string, len(tags))
+		for tk, tv := range tags {
+			c.Tags[tk] = tv
+		}
+	}
 	s.rec.Consumers = append(s.rec.Consumers, c)
 	if err := e.save(ctx, s); err != nil {
+		s.rec.Consumers = s.rec.Consumers[:len(s.rec.Consumers)-1]
 		return Consumer{}, err
 	}
-	return e.consumerInfo(account, sname, &c, now), nil
+	return e.consumerInfo(account, k.name, &c, now), nil
 }
 
-// findConsumer locates a consumer by ARN, or by stream ARN and name.
+// findConsumer locates a consumer by ARN, or by stream ARN and name, and
+// authorizes op on it for account (authorizeConsumer). It returns with
+// s.mu held exclusively. Another account's consumer that does not exist
+// is AccessDeniedException.
 func (e *Engine) findConsumer(ctx context.Context, op, account, streamARN, name, consumerARN string) (*stream, int, error) {
 	var v validation
-	if consumerARN != "" {
+	byARN := consumerARN != ""
+	if byARN {
 		i := strings.Index(consumerARN, "/consumer/")
 		colon := strings.LastIndex(consumerARN, ":")
 		if i < 0 || colon < i {
@@ -129,28 +147,45 @@ func (e *Engine) findConsumer(ctx context.Context, op, account, streamARN, name,
 	} else if streamARN == "" || name == "" {
 		return nil, 0, fail(op, CodeInvalidArgument, "Either ConsumerARN or both ConsumerName and StreamARN must be provided.")
 	}
-	sname, err := e.resolve(op, account, Ref{ARN: streamARN}, &v)
+	k, err := e.resolve(op, account, Ref{ARN: streamARN}, &v)
 	if err != nil {
 		return nil, 0, err
 	}
-	s, err := e.get(ctx, op, account, sname)
+	target := consumerARN
+	if target == "" {
+		target = name
+	}
+	missing := func() error {
+		if k.account != account {
+			if consumerARN == "" {
+				return denied(op, account, streamARN)
+			}
+			return denied(op, account, consumerARN)
+		}
+		return fail(op, CodeNotFound, "Consumer %s under stream %s not found for account %s.", target, k.name, account)
+	}
+	s, err := e.get(ctx, op, k)
 	if err != nil {
+		if k.account != account {
+			return nil, 0, missing()
+		}
 		return nil, 0, err
 	}
 	now := e.now()
 	s.mu.Lock()
 	s.liveConsumers(now)
-	for i, c := range s.rec.Consumers {
-		if c.Name == name && (consumerARN == "" || e.consumerARN(account, sname, &c) == consumerARN) {
+	for i := range s.rec.Consumers {
+		c := &s.rec.Consumers[i]
+		if c.Name == name && (consumerARN == "" || e.consumerARN(k.account, k.name, c) == consumerARN) {
+			if err := e.authorizeConsumer(op, account, s, c, byARN); err != nil {
+				s.mu.Unlock()
+				return nil, 0, err
+			}
 			return s, i, nil // s.mu stays locked for the caller
 		}
 	}
 	s.mu.Unlock()
-	target := consumerARN
-	if target == "" {
-		target = name
-	}
-	return nil, 0, fail(op, CodeNotFound, "Consumer %s under stream %s not found for account %s.", target, sname, account)
+	return nil, 0, missing()
 }
 
 // DescribeConsumer describes a consumer.
@@ -160,7 +195,7 @@ func (e *Engine) DescribeConsumer(ctx context.Context, account string, streamARN
 		return Consumer{}, err
 	}
 	defer s.mu.Unlock()
-	return e.consumerInfo(account, s.rec.Name, &s.rec.Consumers[i], e.now()), nil
+	return e.consumerInfo(s.rec.Account, s.rec.Name, &s.rec.Consumers[i], e.now()), nil
 }
 
 // DeregisterConsumer starts deregistering a consumer (DELETING, then gone).
@@ -184,11 +219,11 @@ func (e *Engine) ListConsumers(ctx context.Context, account string, streamARN st
 	if streamARN == "" {
 		v.add(nil, "streamARN", "Member must not be null")
 	}
-	sname, err := e.resolve(op, account, Ref{ARN: streamARN}, &v)
+	k, err := e.resolve(op, account, Ref{ARN: streamARN}, &v)
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.get(ctx, op, account, sname)
+	s, err := e.open(ctx, op, account, k)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +232,7 @@ func (e *Engine) ListConsumers(ctx context.Context, account string, streamARN st
 	now := e.now()
 	out := []Consumer{}
 	for i := range s.rec.Consumers {
-		if c := e.consumerInfo(account, sname, &s.rec.Consumers[i], now); c.Status != "" {
+		if c := e.consumerInfo(k.account, k.name, &s.rec.Consumers[i], now); c.Status != "" {
 			out = append(out, c)
 		}
 	}

@@ -298,14 +298,14 @@ func (e *Engine) setEncryption(ctx context.Context, account, op string, ref Ref,
 	} else if len(keyID) > 2048 {
 		v.add(keyID, "keyId", "Member must have length less than or equal to 2048")
 	}
-	name, err := e.resolve(op, account, ref, &v)
+	k, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return err
 	}
 	if encType != EncryptionKMS {
 		return fail(op, CodeInvalidArgument, "Encryption type %s is not supported. Only KMS is supported.", encType)
 	}
-	s, err := e.get(ctx, op, account, name)
+	s, err := e.open(ctx, op, account, k)
 	if err != nil {
 		return err
 	}
@@ -334,7 +334,7 @@ func (e *Engine) setEncryption(ctx context.Context, account, op string, ref Ref,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.status(e.now()); st != StatusActive {
-		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
+		return fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", k.name, account, st)
 	}
 	if err := e.keyChangeLimit(op, &s.rec, start); err != nil {
 		return err
@@ -342,7 +342,7 @@ func (e *Engine) setEncryption(ctx context.Context, account, op string, ref Ref,
 	now := e.now()
 	if !start {
 		if s.rec.Encryption != EncryptionKMS {
-			return fail(op, CodeInvalidArgument, "Stream %s under account %s is not encrypted.", name, account)
+			return fail(op, CodeInvalidArgument, "Stream %s under account %s is not encrypted.", k.name, account)
 		}
 		old := s.rec
 		s.rec.Encryption, s.rec.KeyID, s.rec.KeyARN, s.rec.CurKey = "", "", "", 0

@@ -85,7 +85,7 @@ func TestKeyChangeLimit(t *testing.T) {
 		t.Fatalf("encryption %s after the stop", d.EncryptionType)
 	}
 	// Refused calls were not counted: 25 of each are on record.
-	s, _ := e2.get(e2.ctx, "", acct, "s")
+	s, _ := e2.get(e2.ctx, "", streamKey{acct, "s"})
 	now := e2.clk.Now()
 	if a, b := len(recentChanges(s.rec.KeyStarts, now)), len(recentChanges(s.rec.KeyStops, now)); a != MaxKeyChanges || b != MaxKeyChanges {
 		t.Fatalf("%d starts and %d stops recorded", a, b)

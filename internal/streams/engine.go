@@ -99,6 +99,8 @@ type stream struct {
 	kmu  sync.Mutex          // serialises data key rotation; taken before mu
 	cmu  sync.Mutex          // guards keys; a leaf
 	keys map[uint32]*dataKey // opened data keys by version
+
+	pol atomic.Pointer[policy] // rec.Policy parsed; nil for none
 }
 
 type shard struct {
@@ -232,6 +234,7 @@ func New(ctx context.Context, m meta.Store, l seglog.Store, opts Options) (*Engi
 		e.log.Info("kinesis: streams from before accounts now belong to account "+opts.Account, "streams", len(migrate.Ops)/2)
 	}
 	for _, s := range e.strms {
+		s.pol.Store(e.compilePolicy(s.rec.Policy, e.ARN(s.rec.Account, s.rec.Name)))
 		for i := range s.rec.Shards {
 			if err := e.openShard(ctx, s, &s.rec.Shards[i]); err != nil {
 				e.closeLogs()
@@ -340,96 +343,127 @@ func checkAccount(op, account string) error {
 	return nil
 }
 
-// denied is the error for a stream ARN of another account: tarn stores
-// resource policies but does not evaluate them, so no cross-account
-// access is allowed (AWS answers the same without a policy allowing it).
-func denied(op, account, arn string) error {
-	return fail(op, CodeAccessDenied, "User: arn:aws:iam::%s:root is not authorized to perform: kinesis:%s on resource: %s because no resource-based policy allows the kinesis:%s action",
-		account, op, arn, op)
-}
-
-// resolve validates ref and returns the name of the stream of account it
-// designates. An ARN of another account is AccessDeniedException.
-func (e *Engine) resolve(op, account string, ref Ref, v *validation) (string, error) {
+// resolve validates ref and returns the stream it designates: a name is
+// one of the caller's (account's) streams, an ARN names its owner. Whether
+// the caller may act on another account's stream is for open to decide.
+func (e *Engine) resolve(op, account string, ref Ref, v *validation) (streamKey, error) {
 	v.streamName(ref.Name, "streamName")
 	v.streamARN(ref.ARN, "streamARN")
 	if err := v.err(op); err != nil {
-		return "", err
+		return streamKey{}, err
 	}
 	if err := checkAccount(op, account); err != nil {
-		return "", err
+		return streamKey{}, err
 	}
-	name := ref.Name
+	k := streamKey{account, ref.Name}
 	if ref.ARN != "" {
-		n, err := e.parseARN(op, account, ref.ARN)
+		ak, err := e.parseARN(op, account, ref.ARN)
 		if err != nil {
-			return "", err
+			return streamKey{}, err
 		}
-		if name != "" && name != n {
-			return "", fail(op, CodeInvalidArgument, "StreamARN %s does not match StreamName %s.", ref.ARN, name)
+		if k.name != "" && k.name != ak.name {
+			return streamKey{}, fail(op, CodeInvalidArgument, "StreamARN %s does not match StreamName %s.", ref.ARN, k.name)
 		}
-		name = n
+		k = ak
 	}
-	if name == "" {
-		return "", fail(op, CodeValidation, "Either StreamName or StreamARN should be provided.")
+	if k.name == "" {
+		return streamKey{}, fail(op, CodeValidation, "Either StreamName or StreamARN should be provided.")
 	}
-	return name, nil
+	return k, nil
 }
 
-// parseARN returns the stream name of a stream ARN of account (checked
-// against the ARN pattern already).
-func (e *Engine) parseARN(op, account, arn string) (string, error) {
+// parseARN returns the stream a stream ARN names (checked against the ARN
+// pattern already). An ARN of the caller's account that cannot name one
+// of its streams is ResourceNotFoundException; one of another account is
+// AccessDeniedException, as AWS answers when no policy grants access.
+func (e *Engine) parseARN(op, account, arn string) (streamKey, error) {
 	parts := strings.SplitN(arn, ":", 6) // arn aws kinesis region account stream/name
-	if len(parts) == 6 && parts[1] == "aws" && parts[4] != account {
-		return "", denied(op, account, arn)
-	}
-	n, ok := strings.CutPrefix(arn, "arn:aws:kinesis:"+e.opts.Region+":"+account+":stream/")
+	owner := parts[4]
+	n, ok := strings.CutPrefix(arn, "arn:aws:kinesis:"+e.opts.Region+":"+owner+":stream/")
 	if !ok || strings.Contains(n, "/") {
-		return "", fail(op, CodeNotFound, "Stream %s under account %s not found.", arn, account)
+		if owner != account {
+			return streamKey{}, denied(op, account, arn)
+		}
+		return streamKey{}, fail(op, CodeNotFound, "Stream %s under account %s not found.", arn, account)
 	}
-	return n, nil
+	return streamKey{owner, n}, nil
 }
 
-// get returns account's named stream unless it is gone, finishing a
-// deletion whose delay has passed.
-func (e *Engine) get(ctx context.Context, op, account, name string) (*stream, error) {
+// get returns the stream k unless it is gone, finishing a deletion whose
+// delay has passed. It checks no permission: open does.
+func (e *Engine) get(ctx context.Context, op string, k streamKey) (*stream, error) {
 	e.mu.Lock()
-	s := e.strms[streamKey{account, name}]
+	s := e.strms[k]
 	e.mu.Unlock()
 	if s == nil {
-		return nil, notFound(op, account, name)
+		return nil, notFound(op, k.account, k.name)
 	}
 	s.mu.RLock()
 	st := s.status(e.now())
 	s.mu.RUnlock()
 	if st == "" {
 		e.finishDelete(ctx, s)
-		return nil, notFound(op, account, name)
+		return nil, notFound(op, k.account, k.name)
+	}
+	return s, nil
+}
+
+// open returns the stream k for a call of op by account: the stream's
+// owner, unless the stream's policy denies it, or another account the
+// policy allows (see authorize). Another account's stream that does not
+// exist is AccessDeniedException, as on AWS.
+func (e *Engine) open(ctx context.Context, op, account string, k streamKey) (*stream, error) {
+	s, err := e.get(ctx, op, k)
+	if err != nil {
+		if k.account != account {
+			return nil, denied(op, account, e.ARN(k.account, k.name))
+		}
+		return nil, err
+	}
+	if err := e.authorize(op, account, s, k); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
 
 func (e *Engine) lookup(ctx context.Context, op, account string, ref Ref) (*stream, error) {
 	var v validation
-	name, err := e.resolve(op, account, ref, &v)
+	k, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return nil, err
 	}
-	return e.get(ctx, op, account, name)
+	return e.open(ctx, op, account, k)
 }
 
-// lookupData returns a stream that takes reads and writes (ACTIVE or
-// UPDATING).
-func (e *Engine) lookupData(ctx context.Context, op, account string, ref Ref) (*stream, error) {
-	s, err := e.lookup(ctx, op, account, ref)
-	if err != nil {
-		return nil, err
-	}
+// active reports whether s takes reads and writes (ACTIVE or UPDATING).
+func (e *Engine) active(s *stream) bool {
 	s.mu.RLock()
 	st := s.status(e.now())
 	s.mu.RUnlock()
-	if st != StatusActive && st != StatusUpdating {
-		return nil, notFound(op, account, s.rec.Name)
+	return st == StatusActive || st == StatusUpdating
+}
+
+// openData is open for a stream that must take reads and writes.
+func (e *Engine) openData(ctx context.Context, op, account string, k streamKey) (*stream, error) {
+	s, err := e.open(ctx, op, account, k)
+	if err != nil {
+		return nil, err
+	}
+	if !e.active(s) {
+		return nil, notFound(op, k.account, k.name)
+	}
+	return s, nil
+}
+
+// getData is get for a stream that must take reads and writes; it checks
+// no permission (the engine's own reads, such as subscriptions).
+func (e *Engine) getData(ctx context.Context, op string, k streamKey) (*stream, error) {
+	s, err := e.get(ctx, op, k)
+	if err != nil {
+		return nil, err
+	}
+	if !e.active(s) {
+		return nil, notFound(op, k.account, k.name)
 	}
 	return s, nil
 }
@@ -645,7 +679,17 @@ func (e *Engine) shardInfo(s *stream, sh *shard) Shard {
 // DescribeStream describes a stream and all its live shards (the front
 // end pages them).
 func (e *Engine) DescribeStream(ctx context.Context, account string, ref Ref) (*StreamDescription, error) {
-	s, err := e.lookup(ctx, "DescribeStream", account, ref)
+	return e.describeAs(ctx, "DescribeStream", account, ref)
+}
+
+// DescribeStreamSummary is DescribeStream authorized as
+// kinesis:DescribeStreamSummary (the front end leaves the shards out).
+func (e *Engine) DescribeStreamSummary(ctx context.Context, account string, ref Ref) (*StreamDescription, error) {
+	return e.describeAs(ctx, "DescribeStreamSummary", account, ref)
+}
+
+func (e *Engine) describeAs(ctx context.Context, op, account string, ref Ref) (*StreamDescription, error) {
+	s, err := e.lookup(ctx, op, account, ref)
 	if err != nil {
 		return nil, err
 	}

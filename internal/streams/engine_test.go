@@ -330,7 +330,7 @@ func TestRetention(t *testing.T) {
 	if err := e.Sweep(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := e.get(e.ctx, "", acct, "s")
+	s, _ := e.get(e.ctx, "", streamKey{acct, "s"})
 	if first, _ := s.shards[0].log.Bounds(); first < 192 {
 		t.Fatalf("after sweep the log starts at %d: segments were not trimmed", first)
 	}

@@ -104,18 +104,19 @@ func (r *streamRec) maxRecordKiB() int {
 }
 
 // recordLimit is the record size limit (bytes) of the stream ref names,
-// or the default when it names none: the size checks of PutRecord(s) are
-// per stream since UpdateMaxRecordSize.
-func (e *Engine) recordLimit(account string, ref Ref) int {
+// or the default when it names none (or one of another account that op
+// is not allowed on): the size checks of PutRecord(s) are per stream
+// since UpdateMaxRecordSize.
+func (e *Engine) recordLimit(op, account string, ref Ref) int {
 	var v validation
-	name, err := e.resolve("", account, ref, &v)
+	k, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return MaxRecordBytes
 	}
 	e.mu.Lock()
-	s := e.strms[streamKey{account, name}]
+	s := e.strms[k]
 	e.mu.Unlock()
-	if s == nil {
+	if s == nil || k.account != account && e.authorize(op, account, s, k) != nil {
 		return MaxRecordBytes
 	}
 	s.mu.RLock()
@@ -146,19 +147,19 @@ func sizeText(n int) string {
 func (e *Engine) PutRecord(ctx context.Context, account string, ref Ref, p PutEntry, sequenceNumberForOrdering string) (PutResult, error) {
 	const op = "PutRecord"
 	var v validation
-	limit := e.recordLimit(account, ref)
+	limit := e.recordLimit(op, account, ref)
 	validateEntry(&v, p, "", limit)
 	if sequenceNumberForOrdering != "" && !validSeqSyntax(sequenceNumberForOrdering) {
 		v.add(sequenceNumberForOrdering, "sequenceNumberForOrdering", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
 	}
-	name, err := e.resolve(op, account, ref, &v)
+	k, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return PutResult{}, err
 	}
 	if len(p.Data)+len(p.PartitionKey) > limit {
 		return PutResult{}, fail(op, CodeInvalidArgument, "Record size exceeds %s limit (data plus partition key).", sizeText(limit))
 	}
-	res, err := e.put(ctx, account, op, Ref{Name: name}, []PutEntry{p})
+	res, err := e.put(ctx, account, op, k, []PutEntry{p})
 	if err != nil {
 		return PutResult{}, err
 	}
@@ -179,13 +180,13 @@ func (e *Engine) PutRecords(ctx context.Context, account string, ref Ref, entrie
 	} else if len(entries) > MaxPutRecordsEntries {
 		v.add("[...]", "records", "Member must have length less than or equal to 500")
 	}
-	limit := e.recordLimit(account, ref)
+	limit := e.recordLimit(op, account, ref)
 	total := 0
 	for i, p := range entries {
 		validateEntry(&v, p, "records."+itoa(i+1)+".member.", limit)
 		total += len(p.Data) + len(p.PartitionKey)
 	}
-	name, err := e.resolve(op, account, ref, &v)
+	k, err := e.resolve(op, account, ref, &v)
 	if err != nil {
 		return nil, err
 	}
@@ -197,11 +198,11 @@ func (e *Engine) PutRecords(ctx context.Context, account string, ref Ref, entrie
 	if rl := requestLimit(limit); total > rl {
 		return nil, fail(op, CodeInvalidArgument, "Records size exceeds %d MB limit", rl>>20)
 	}
-	return e.put(ctx, account, op, Ref{Name: name}, entries)
+	return e.put(ctx, account, op, k, entries)
 }
 
-func (e *Engine) put(ctx context.Context, account, op string, ref Ref, entries []PutEntry) ([]PutResult, error) {
-	s, err := e.lookupData(ctx, op, account, ref)
+func (e *Engine) put(ctx context.Context, account, op string, k streamKey, entries []PutEntry) ([]PutResult, error) {
+	s, err := e.openData(ctx, op, account, k)
 	if err != nil {
 		return nil, err
 	}
@@ -330,8 +331,23 @@ func shardNotFound(op, account, id, stream string) error {
 }
 
 // GetShardIterator returns an iterator token for a position in a shard.
+// The token names the stream (its owner's) and the account it was issued
+// to: GetRecords takes it from that account, or from the owner.
 func (e *Engine) GetShardIterator(ctx context.Context, account string, req IteratorRequest) (string, error) {
 	const op = "GetShardIterator"
+	k, err := e.checkIteratorRequest(op, account, req)
+	if err != nil {
+		return "", err
+	}
+	s, err := e.openData(ctx, op, account, k)
+	if err != nil {
+		return "", err
+	}
+	return e.issueIterator(ctx, op, s, account, req)
+}
+
+// checkIteratorRequest validates req and returns the stream it names.
+func (e *Engine) checkIteratorRequest(op, account string, req IteratorRequest) (streamKey, error) {
 	var v validation
 	v.shardID(req.ShardID, "shardId")
 	switch req.Type {
@@ -344,27 +360,30 @@ func (e *Engine) GetShardIterator(ctx context.Context, account string, req Itera
 	if req.SequenceNumber != "" && !validSeqSyntax(req.SequenceNumber) {
 		v.add(req.SequenceNumber, "startingSequenceNumber", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})")
 	}
-	name, err := e.resolve(op, account, req.Ref, &v)
+	k, err := e.resolve(op, account, req.Ref, &v)
 	if err != nil {
-		return "", err
+		return streamKey{}, err
 	}
 	seqType := req.Type == AtSequenceNumber || req.Type == AfterSequenceNumber
 	if seqType != (req.SequenceNumber != "") {
-		return "", fail(op, CodeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON, LATEST or AT_TIMESTAMP and no StartingSequenceNumber. Request specified StartingSequenceNumber=%s and ShardIteratorType=%s.", nullable(req.SequenceNumber), req.Type)
+		return streamKey{}, fail(op, CodeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON, LATEST or AT_TIMESTAMP and no StartingSequenceNumber. Request specified StartingSequenceNumber=%s and ShardIteratorType=%s.", nullable(req.SequenceNumber), req.Type)
 	}
 	if req.Type == AtTimestamp && req.Timestamp.IsZero() {
-		return "", fail(op, CodeInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+		return streamKey{}, fail(op, CodeInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
 	}
-	s, err := e.lookupData(ctx, op, account, Ref{Name: name})
-	if err != nil {
-		return "", err
-	}
+	return k, nil
+}
+
+// issueIterator positions an iterator on s (a stream that takes reads)
+// for caller.
+func (e *Engine) issueIterator(ctx context.Context, op string, s *stream, caller string, req IteratorRequest) (string, error) {
 	now := e.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	owner, name := s.rec.Account, s.rec.Name
 	sh := s.shardByID(req.ShardID)
 	if sh == nil {
-		return "", shardNotFound(op, account, req.ShardID, name)
+		return "", shardNotFound(op, owner, req.ShardID, name)
 	}
 	first, next := sh.log.Bounds()
 	if sh.rec.Closed {
@@ -383,13 +402,14 @@ func (e *Engine) GetShardIterator(ctx context.Context, account string, req Itera
 		if req.Timestamp.After(now) {
 			return "", fail(op, CodeInvalidArgument, "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", req.Timestamp.UnixMilli(), now.UnixMilli())
 		}
+		var err error
 		if off, err = sh.log.SeekTime(ctx, req.Timestamp); err != nil {
 			return "", fail(op, CodeInternal, "Internal service failure.")
 		}
 	default:
 		p, ok := parseSeq(req.SequenceNumber)
 		if !ok || p.index != sh.rec.Index || p.epoch != sh.rec.Epoch {
-			return "", fail(op, CodeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", req.SequenceNumber, req.ShardID, name, account)
+			return "", fail(op, CodeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", req.SequenceNumber, req.ShardID, name, owner)
 		}
 		off = p.offset
 		if req.Type == AfterSequenceNumber {
@@ -399,7 +419,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, account string, req Itera
 			off = first
 		}
 	}
-	return e.encodeIterator(iterator{account: account, streamID: s.rec.ID, shard: sh.rec.Index, offset: off, issued: now, name: name}), nil
+	return e.encodeIterator(iterator{account: owner, caller: caller, streamID: s.rec.ID, shard: sh.rec.Index, offset: off, issued: now, name: name}), nil
 }
 
 func nullable(s string) string {
@@ -436,7 +456,10 @@ func (e *Engine) GetRecords(ctx context.Context, account, token string, limit in
 	if !ok {
 		return nil, fail(op, CodeInvalidArgument, "Invalid ShardIterator.")
 	}
-	if it.account != account {
+	// An iterator serves the account it was issued to and the stream's
+	// owner; each call is authorized against the stream (its policy may
+	// have changed since).
+	if account != it.account && account != it.caller {
 		return nil, denied(op, account, e.ARN(it.account, it.name))
 	}
 	now := e.now()
@@ -444,7 +467,7 @@ func (e *Engine) GetRecords(ctx context.Context, account, token string, limit in
 		return nil, fail(op, CodeExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
 			it.issued.UTC().Format(javaTime), now.UTC().Format(javaTime), IteratorLifetime.Milliseconds())
 	}
-	s, err := e.lookupData(ctx, op, account, Ref{Name: it.name})
+	s, err := e.openData(ctx, op, account, streamKey{it.account, it.name})
 	if err != nil {
 		return nil, err
 	}
@@ -452,13 +475,13 @@ func (e *Engine) GetRecords(ctx context.Context, account, token string, limit in
 	defer s.mu.RUnlock()
 	sh := s.shards[it.shard]
 	if s.rec.ID != it.streamID || sh == nil {
-		return nil, shardNotFound(op, account, shardID(it.shard), it.name)
+		return nil, shardNotFound(op, it.account, shardID(it.shard), it.name)
 	}
 	if err := e.checkReadKey(ctx, op, s.rec.Account, s.rec.Encryption, s.rec.KeyARN); err != nil {
 		return nil, err
 	}
 	if e.limited(s) && !sh.lim.read(now) {
-		return nil, fail(op, CodeThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shardID(it.shard), it.name, account)
+		return nil, fail(op, CodeThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shardID(it.shard), it.name, it.account)
 	}
 	out, next, err := e.readRecords(ctx, op, s, sh, it, limit, MaxGetRecordsBytes, now)
 	if err != nil {

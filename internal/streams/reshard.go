@@ -9,18 +9,18 @@ import (
 // reshardable returns the stream locked exclusively if it may be
 // resharded now (ACTIVE, PROVISIONED). The caller unlocks.
 func (e *Engine) reshardable(ctx context.Context, op, account string, ref Ref, v *validation) (*stream, error) {
-	name, err := e.resolve(op, account, ref, v)
+	k, err := e.resolve(op, account, ref, v)
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.get(ctx, op, account, name)
+	s, err := e.open(ctx, op, account, k)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	if st := s.status(e.now()); st != StatusActive {
 		s.mu.Unlock()
-		return nil, fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", name, account, st)
+		return nil, fail(op, CodeInUse, "Stream %s under account %s not ACTIVE, instead in state %s", k.name, account, st)
 	}
 	if s.rec.Mode != ModeProvisioned {
 		s.mu.Unlock()

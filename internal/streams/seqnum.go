@@ -116,7 +116,8 @@ var maxHash = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(
 
 // iterator is the content of a shard iterator token.
 type iterator struct {
-	account  string
+	account  string // the stream's owner
+	caller   string // the account it was issued to
 	streamID int64
 	shard    int
 	offset   uint64
@@ -125,13 +126,16 @@ type iterator struct {
 }
 
 // Tokens are base64(version | nonce | stream id | shard index | offset |
-// issued ms | [account length | account] | name | HMAC-SHA256[:16]) under a
-// key kept in the metadata store, so they are opaque, tamper-evident and
-// survive restarts. Version 2 names the account; version 1 tokens (issued
-// before streams were per account) are the legacy account's.
+// issued ms | [account length | account] | [caller length | caller] |
+// name | HMAC-SHA256[:16]) under a key kept in the metadata store, so they
+// are opaque, tamper-evident and survive restarts. Version 3 names the
+// stream's account and the account the iterator was issued to; version 2
+// (before cross-account access) names the account, which is both; version
+// 1 tokens (issued before streams were per account) are the legacy
+// account's.
 func (e *Engine) encodeIterator(it iterator) string {
-	b := make([]byte, 0, 1+4+8+4+8+8+1+len(it.account)+len(it.name)+sha256.Size)
-	b = append(b, 2)
+	b := make([]byte, 0, 1+4+8+4+8+8+2+len(it.account)+len(it.caller)+len(it.name)+sha256.Size)
+	b = append(b, 3)
 	b = binary.BigEndian.AppendUint32(b, e.nonce.Add(1))
 	b = binary.BigEndian.AppendUint64(b, uint64(it.streamID))
 	b = binary.BigEndian.AppendUint32(b, uint32(it.shard))
@@ -139,6 +143,8 @@ func (e *Engine) encodeIterator(it iterator) string {
 	b = binary.BigEndian.AppendUint64(b, uint64(it.issued.UnixMilli()))
 	b = append(b, byte(len(it.account)))
 	b = append(b, it.account...)
+	b = append(b, byte(len(it.caller)))
+	b = append(b, it.caller...)
 	b = append(b, it.name...)
 	m := hmac.New(sha256.New, e.key)
 	m.Write(b)
@@ -148,7 +154,7 @@ func (e *Engine) encodeIterator(it iterator) string {
 
 func (e *Engine) decodeIterator(s string) (iterator, bool) {
 	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) < 1+4+8+4+8+8+16+1 || b[0] != 1 && b[0] != 2 {
+	if err != nil || len(b) < 1+4+8+4+8+8+16+1 || b[0] < 1 || b[0] > 3 {
 		return iterator{}, false
 	}
 	body, mac := b[:len(b)-16], b[len(b)-16:]
@@ -165,12 +171,26 @@ func (e *Engine) decodeIterator(s string) (iterator, bool) {
 		account:  e.opts.Account,
 	}
 	rest := body[33:]
-	if body[0] == 2 {
+	field := func() (string, bool) {
 		n := int(rest[0])
 		if len(rest) < 1+n+1 {
+			return "", false
+		}
+		f := string(rest[1 : 1+n])
+		rest = rest[1+n:]
+		return f, true
+	}
+	var ok bool
+	if body[0] >= 2 {
+		if it.account, ok = field(); !ok {
 			return iterator{}, false
 		}
-		it.account, rest = string(rest[1:1+n]), rest[1+n:]
+	}
+	it.caller = it.account
+	if body[0] == 3 {
+		if it.caller, ok = field(); !ok {
+			return iterator{}, false
+		}
 	}
 	it.name = string(rest)
 	return it, true

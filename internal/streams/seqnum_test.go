@@ -89,7 +89,7 @@ func TestRouter(t *testing.T) {
 	if err := e.SplitShard(e.ctx, acct, Ref{Name: "s"}, "shardId-000000000003", "170141183460469231731687303715884105728"); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := e.get(e.ctx, "", acct, "s")
+	s, _ := e.get(e.ctx, "", streamKey{acct, "s"})
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	rt := s.router()

@@ -59,7 +59,8 @@ type Subscription struct {
 }
 
 // SubscribeToShard starts a subscription of consumerARN (ACTIVE) to
-// shardID from pos.
+// shardID from pos. The consumer's owner may subscribe, and so may another
+// account that the consumer's policy allows kinesis:SubscribeToShard.
 func (e *Engine) SubscribeToShard(ctx context.Context, account, consumerARN, shardID string, pos StartingPosition) (*Subscription, error) {
 	const op = "SubscribeToShard"
 	if consumerARN == "" {
@@ -73,13 +74,23 @@ func (e *Engine) SubscribeToShard(ctx context.Context, account, consumerARN, sha
 	}
 	now := e.now()
 	status := s.rec.Consumers[i].status(now)
-	streamARN, streamName := e.ARN(account, s.rec.Name), s.rec.Name
+	owner, streamName := s.rec.Account, s.rec.Name
 	s.mu.Unlock()
 	if status != StatusActive {
 		return nil, fail(op, CodeInUse, "Consumer %s is not in ACTIVE state.", consumerARN)
 	}
-	token, err := e.GetShardIterator(ctx, account, IteratorRequest{Ref: Ref{ARN: streamARN}, ShardID: shardID,
-		Type: pos.Type, SequenceNumber: pos.SequenceNumber, Timestamp: pos.Timestamp})
+	// The consumer's permission covers reading its stream: the position
+	// is checked and taken as the owner's GetShardIterator would.
+	req := IteratorRequest{Ref: Ref{ARN: e.ARN(owner, streamName)}, ShardID: shardID, Type: pos.Type, SequenceNumber: pos.SequenceNumber, Timestamp: pos.Timestamp}
+	k, err := e.checkIteratorRequest("GetShardIterator", owner, req)
+	if err != nil {
+		return nil, err
+	}
+	ss, err := e.getData(ctx, "GetShardIterator", k)
+	if err != nil {
+		return nil, err
+	}
+	token, err := e.issueIterator(ctx, "GetShardIterator", ss, account, req)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +130,7 @@ func (sub *Subscription) Next(ctx context.Context) (*ShardEvent, error) {
 		if !sub.current() {
 			return nil, ErrSubscriptionTakenOver
 		}
-		s, err := e.lookupData(ctx, op, account, Ref{Name: sub.it.name})
+		s, err := e.getData(ctx, op, streamKey{account, sub.it.name})
 		if err != nil {
 			return nil, err
 		}

@@ -6,7 +6,8 @@
 // event sources) call it directly. Streams belong to accounts: every
 // method takes the caller's account id, stream names are per account, ARNs
 // carry the account, the shard quota is per account, and another account's
-// stream ARN is AccessDeniedException. Stream metadata lives in a
+// stream or consumer ARN is AccessDeniedException unless the resource's
+// policy grants the call (policy.go). Stream metadata lives in a
 // meta.Store; each shard's records live in a seglog.Log. Time comes from
 // Options.Now.
 package streams

@@ -57,7 +57,7 @@ type listConsumersOut struct {
 }
 
 func (a *api) registerConsumer(ctx context.Context, in *registerConsumerIn) (*registerConsumerOut, error) {
-	c, err := a.e.RegisterConsumer(ctx, caller(ctx), in.StreamARN, in.ConsumerName)
+	c, err := a.e.RegisterConsumer(ctx, caller(ctx), in.StreamARN, in.ConsumerName, in.Tags)
 	if err != nil {
 		return nil, err
 	}

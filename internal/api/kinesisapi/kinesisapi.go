@@ -174,7 +174,7 @@ func (a *api) describeStream(ctx context.Context, in *describeStreamIn) (*descri
 }
 
 func (a *api) describeStreamSummary(ctx context.Context, in *streamRef) (*describeStreamSummaryOut, error) {
-	d, err := a.e.DescribeStream(ctx, caller(ctx), in.ref())
+	d, err := a.e.DescribeStreamSummary(ctx, caller(ctx), in.ref())
 	if err != nil {
 		return nil, err
 	}
@@ -265,6 +265,9 @@ func (a *api) listShards(ctx context.Context, in *listShardsIn) (*listShardsOut,
 			return nil, err
 		}
 		ref, after = streams.Ref{Name: p.Stream}, p.After
+		if strings.HasPrefix(p.Stream, "arn:") {
+			ref = streams.Ref{ARN: p.Stream}
+		}
 	}
 	var f streams.ShardFilter
 	if in.ShardFilter != nil {
@@ -280,11 +283,13 @@ func (a *api) listShards(ctx context.Context, in *listShardsIn) (*listShardsOut,
 	out := &listShardsOut{Shards: []shard{}}
 	for _, s := range list {
 		if len(out.Shards) == limit {
-			name := ref.Name
-			if name == "" {
-				name = ref.ARN[strings.LastIndex(ref.ARN, "/")+1:]
+			// The token names the stream as the request did: by ARN, it
+			// may be another account's.
+			stream := ref.Name
+			if stream == "" {
+				stream = ref.ARN
 			}
-			out.NextToken = a.encodeToken(pageToken{Stream: name, After: out.Shards[len(out.Shards)-1].ShardId})
+			out.NextToken = a.encodeToken(pageToken{Stream: stream, After: out.Shards[len(out.Shards)-1].ShardId})
 			break
 		}
 		out.Shards = append(out.Shards, toShard(s))
@@ -374,11 +379,16 @@ func (a *api) updateShardCount(ctx context.Context, in *updateShardCountIn) (*up
 	if err != nil {
 		return nil, err
 	}
-	d, err := a.e.DescribeStream(ctx, caller(ctx), in.ref())
-	if err != nil {
-		return nil, err
+	// The stream is the caller's (another account may not reshard it).
+	ref := in.ref()
+	name, arn := ref.Name, ref.ARN
+	if name == "" {
+		name = arn[strings.LastIndex(arn, "/")+1:]
 	}
-	return &updateShardCountOut{StreamName: d.Name, StreamARN: d.ARN, CurrentShardCount: cur, TargetShardCount: in.TargetShardCount}, nil
+	if arn == "" {
+		arn = a.e.ARN(caller(ctx), name)
+	}
+	return &updateShardCountOut{StreamName: name, StreamARN: arn, CurrentShardCount: cur, TargetShardCount: in.TargetShardCount}, nil
 }
 
 func (a *api) updateStreamMode(ctx context.Context, in *updateStreamModeIn) (*none, error) {
@@ -440,15 +450,15 @@ func (a *api) listTags(ctx context.Context, in *listTagsIn) (*listTagsOut, error
 }
 
 func (a *api) tagResource(ctx context.Context, in *tagResourceIn) (*none, error) {
-	return nil, a.e.AddTags(ctx, caller(ctx), streams.Ref{ARN: in.ResourceARN}, in.Tags)
+	return nil, a.e.TagResource(ctx, caller(ctx), in.ResourceARN, in.Tags)
 }
 
 func (a *api) untagResource(ctx context.Context, in *untagResourceIn) (*none, error) {
-	return nil, a.e.RemoveTags(ctx, caller(ctx), streams.Ref{ARN: in.ResourceARN}, in.TagKeys)
+	return nil, a.e.UntagResource(ctx, caller(ctx), in.ResourceARN, in.TagKeys)
 }
 
 func (a *api) listTagsForResource(ctx context.Context, in *listTagsForResourceIn) (*listTagsForResourceOut, error) {
-	m, err := a.e.Tags(ctx, caller(ctx), streams.Ref{ARN: in.ResourceARN})
+	m, err := a.e.ListTagsForResource(ctx, caller(ctx), in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 // Package iam holds tarn's principals, accounts and access keys, and the
 // Authorizer every request passes: (principal, action, resource) → allow or
 // deny. Today's policy is ownership: the root principal may do everything,
-// and an account may act on the resources it owns. IAM and bucket policies
-// plug in later behind the same Authorizer interface.
+// and an account may act on the resources it owns. Resource-based policies
+// (policy.go) are parsed and evaluated here for the engines that keep them
+// (Kinesis streams and consumers); IAM identity policies and bucket
+// policies plug in later.
 package iam
 
 import (
@@ -40,7 +42,7 @@ func (p *Principal) ARN() string {
 	if p.Anonymous {
 		return "*"
 	}
-	return "arn:aws:iam::" + p.Account.ID + ":root"
+	return AccountARN(p.Account.ID)
 }
 
 // CanonicalID derives S3's canonical user id for an account id.
