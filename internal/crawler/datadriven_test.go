@@ -209,7 +209,6 @@ func parseArgs(s string) map[string]string {
 // crawl creates (or updates) crawler "c" from args and input (a
 // Configuration JSON), runs it to the end and prints the result.
 func (e *env) crawl(args map[string]string, config string) string {
-	ctx := context.Background()
 	name := cmp(args["name"], "c")
 	db := cmp(args["db"], "db")
 	in := &CrawlerInput{Name: name, Role: ptr("arn:aws:iam::000000000000:role/glue"), DatabaseName: &db,
@@ -236,32 +235,7 @@ func (e *env) crawl(args map[string]string, config string) string {
 		in.Targets = &Targets{CatalogTargets: []CatalogTarget{{DatabaseName: d, Tables: []string{tb}}}}
 		in.SchemaChangePolicy.DeleteBehavior = DeleteLog
 	}
-	config = strings.TrimSpace(config)
-	in.Configuration = &config
-	err := e.eng.CreateCrawler(ctx, testCat, in)
-	if errCode(err) == CodeAlreadyExists {
-		err = e.eng.UpdateCrawler(ctx, testCat, in)
-	}
-	if err != nil {
-		return "error: " + errCode(err) + ": " + errText(err)
-	}
-	if err := e.eng.StartCrawler(ctx, testCat, name); err != nil {
-		return "error: " + errText(err)
-	}
-	e.eng.Wait(testCat, name)
-	c, err := e.eng.GetCrawler(ctx, testCat, name)
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	m, _, _ := e.eng.GetCrawlerMetrics(ctx, testCat, []string{name}, Page{})
-	var b strings.Builder
-	fmt.Fprintf(&b, "crawl %s %s", c.LastCrawl.Status, c.State)
-	if c.LastCrawl.ErrorMessage != "" {
-		fmt.Fprintf(&b, ": %s", c.LastCrawl.ErrorMessage)
-	}
-	fmt.Fprintf(&b, "\ncreated=%d updated=%d deleted=%d\n", m[0].TablesCreated, m[0].TablesUpdated, m[0].TablesDeleted)
-	b.WriteString(e.show(db))
-	return strings.TrimRight(b.String(), "\n")
+	return crawlAndShow(e.eng, in, name, config, func() string { return e.show(db) })
 }
 
 func cmp(a, b string) string {
@@ -424,4 +398,37 @@ func TestCrawlData(t *testing.T) {
 			}
 		})
 	}
+}
+
+// crawlAndShow creates (or updates) crawler name from in with the
+// Configuration config, runs it to the end, and reports its status,
+// metrics and what show prints of the catalog.
+func crawlAndShow(eng *Engine, in *CrawlerInput, name, config string, show func() string) string {
+	ctx := context.Background()
+	config = strings.TrimSpace(config)
+	in.Configuration = &config
+	err := eng.CreateCrawler(ctx, testCat, in)
+	if errCode(err) == CodeAlreadyExists {
+		err = eng.UpdateCrawler(ctx, testCat, in)
+	}
+	if err != nil {
+		return "error: " + errCode(err) + ": " + errText(err)
+	}
+	if err := eng.StartCrawler(ctx, testCat, name); err != nil {
+		return "error: " + errText(err)
+	}
+	eng.Wait(testCat, name)
+	c, err := eng.GetCrawler(ctx, testCat, name)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	m, _, _ := eng.GetCrawlerMetrics(ctx, testCat, []string{name}, Page{})
+	var b strings.Builder
+	fmt.Fprintf(&b, "crawl %s %s", c.LastCrawl.Status, c.State)
+	if c.LastCrawl.ErrorMessage != "" {
+		fmt.Fprintf(&b, ": %s", c.LastCrawl.ErrorMessage)
+	}
+	fmt.Fprintf(&b, "\ncreated=%d updated=%d deleted=%d\n", m[0].TablesCreated, m[0].TablesUpdated, m[0].TablesDeleted)
+	b.WriteString(show())
+	return strings.TrimRight(b.String(), "\n")
 }

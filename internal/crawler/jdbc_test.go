@@ -221,7 +221,6 @@ func (j *jdbcEnv) connection(args map[string]string) string {
 // conn=NAME, exclude=G[,G…], metadata=COMMENTS, prefix=, and update= /
 // delete= (Glue's defaults unless given, on every crawl).
 func (j *jdbcEnv) crawlJDBC(args map[string]string, config string) string {
-	ctx := context.Background()
 	name := cmp(args["name"], "c")
 	db := cmp(args["db"], "db")
 	var targets []JdbcTarget
@@ -240,32 +239,7 @@ func (j *jdbcEnv) crawlJDBC(args map[string]string, config string) string {
 	if v, ok := args["prefix"]; ok {
 		in.TablePrefix = &v
 	}
-	config = strings.TrimSpace(config)
-	in.Configuration = &config
-	err := j.eng.CreateCrawler(ctx, testCat, in)
-	if errCode(err) == CodeAlreadyExists {
-		err = j.eng.UpdateCrawler(ctx, testCat, in)
-	}
-	if err != nil {
-		return "error: " + errCode(err) + ": " + errText(err)
-	}
-	if err := j.eng.StartCrawler(ctx, testCat, name); err != nil {
-		return "error: " + errText(err)
-	}
-	j.eng.Wait(testCat, name)
-	c, err := j.eng.GetCrawler(ctx, testCat, name)
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	m, _, _ := j.eng.GetCrawlerMetrics(ctx, testCat, []string{name}, Page{})
-	var b strings.Builder
-	fmt.Fprintf(&b, "crawl %s %s", c.LastCrawl.Status, c.State)
-	if c.LastCrawl.ErrorMessage != "" {
-		fmt.Fprintf(&b, ": %s", c.LastCrawl.ErrorMessage)
-	}
-	fmt.Fprintf(&b, "\ncreated=%d updated=%d deleted=%d\n", m[0].TablesCreated, m[0].TablesUpdated, m[0].TablesDeleted)
-	b.WriteString(j.showJDBC(db))
-	return strings.TrimRight(b.String(), "\n")
+	return crawlAndShow(j.eng, in, name, config, func() string { return j.showJDBC(db) })
 }
 
 // showJDBC prints the tables of db; the parameters every JDBC table has
