@@ -2,6 +2,7 @@ package formats
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -126,4 +127,25 @@ func FuzzCSVCustomTypes(f *testing.F) {
 			t.Fatalf("read with inferred schema %s: %v", inf.Schema, err)
 		}
 	})
+}
+
+// TestCSVBlankTyped: a value of only whitespace in a typed column is a
+// null, as inference (which trims values) saw it, not a read error.
+func TestCSVBlankTyped(t *testing.T) {
+	data := "id,n\n1,2\n2,   \n3,\t\n"
+	inf, err := Infer(bytes.NewReader([]byte(data)), int64(len(data)), "a.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := colString(inf.Columns); got != "id:bigint n:bigint" {
+		t.Fatalf("inferred %s", got)
+	}
+	r, err := Open(bytes.NewReader([]byte(data)), int64(len(data)), "a.csv", Options{Schema: inf.Schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := fmt.Sprint(readAll(t, r)); got != "[[1 2] [2 NULL] [3 NULL]]" {
+		t.Fatalf("read %s", got)
+	}
 }
