@@ -358,16 +358,19 @@ func checkArrowSchema(value string) error {
 			return nil
 		}
 	}
-	if len(b) < 8 {
+	if len(b) < 4 {
 		return nil
 	}
 	n := int64(int32(binary.LittleEndian.Uint32(b)))
 	b = b[4:]
 	if n == -1 { // continuation marker, then the length
+		if len(b) < 4 {
+			return nil
+		}
 		n = int64(int32(binary.LittleEndian.Uint32(b)))
 		b = b[4:]
 	}
-	if n < 4 {
+	if n < 4 { // end of stream or a bad length: arrow-go refuses it
 		return nil
 	}
 	if n > int64(len(b)) {

@@ -418,8 +418,8 @@ func sharedChildrenSchema(depth int) []byte {
 // allocation. Without the guard (figures under ulimit -v 8000000):
 // "chunk of 16 GiB" and "ARROW:schema with 2^31-1 fields" are fatal
 // out-of-memory errors (16 and 176 GiB asked), "children shared 2^40
-// times" one after 6 GiB, "footer list" allocates 763 MiB and "message of
-// 1 GiB" 1 GiB before failing, a schema 10^6 deep overflows the stack
+// times" one after 6 GiB, "footer list" allocates 763 MiB, "message of
+// 1 GiB" 1 GiB and "legacy framing" 771 MiB before failing, a schema 10^6 deep overflows the stack
 // (fatal), and the struct field cases panic on a goroutine of arrow-go's,
 // where no recover reaches (fatal too). "chunk at 1 TiB" only fails
 // later, "row group over the cap" reads.
@@ -479,6 +479,9 @@ func TestParquetGuard(t *testing.T) {
 			binary.LittleEndian.PutUint32(msg[4:], 1<<30)
 			return msg
 		}), Options{}, "message of 1073741824 bytes"},
+		{"ARROW:schema of legacy framing, 4 bytes", editArrowSchema(t, good, func([]byte) []byte {
+			return []byte("0000") // no continuation marker: a length of 808464432
+		}), Options{}, "message of 808464432 bytes"},
 		{"ARROW:schema children shared 2^40 times", editArrowSchema(t, good, func([]byte) []byte {
 			return sharedChildrenSchema(40)
 		}), Options{}, "expand beyond"},
@@ -541,7 +544,8 @@ func TestParquetGuardKeepsValidFiles(t *testing.T) {
 }
 
 // FuzzParquetFooter: any footer spliced onto a valid file's row groups
-// ends in rows or an error, with row groups capped at 16 MiB.
+// ends in rows or an error, with row groups (and so pages) capped at
+// 16 MiB, allocating at most 128 MiB.
 func FuzzParquetFooter(f *testing.F) {
 	good := parquetFile(f)
 	n := int(binary.LittleEndian.Uint32(good[len(good)-8:]))
@@ -555,8 +559,14 @@ func FuzzParquetFooter(f *testing.F) {
 		data := append(bytes.Clone(head), footer...)
 		data = binary.LittleEndian.AppendUint32(data, uint32(len(footer)))
 		data = append(data, "PAR1"...)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		drain(data, "f.parquet", Options{Format: Parquet, BatchSize: 8, Parquet: ParquetOptions{MaxRowGroupBytes: 16 << 20}})
 		Infer(bytes.NewReader(data), int64(len(data)), "f.parquet", Options{Format: Parquet})
+		runtime.ReadMemStats(&after)
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128<<20 {
+			t.Fatalf("a %d-byte footer allocated %d bytes", len(footer), alloc)
+		}
 	})
 }
 
