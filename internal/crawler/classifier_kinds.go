@@ -101,6 +101,7 @@ func (c csvCustom) Classify(ctx context.Context, s *Sample) (*Result, error) {
 	}
 	o.CSV.Names = c.def.Header
 	o.CSV.Types = csvCustomTypes(c.def)
+	o.CSV.KeepSpaces = keepSpaces(c.def)
 	inf, err := infer(ctx, s, o)
 	if inf == nil {
 		return nil, err
@@ -116,6 +117,15 @@ func (c csvCustom) Classify(ctx context.Context, s *Sample) (*Result, error) {
 		inf.Parameters["areColumnsQuoted"] = "false"
 	}
 	return &Result{Classification: "csv", Certainty: CertaintyMatch, Inference: inf}, nil
+}
+
+// keepSpaces applies DisableValueTrimming: "Specifies not to trim values
+// before identifying the type of column values. The default value is
+// true." (Glue API reference, CsvClassifier). So a value with whitespace
+// around it types as a string unless the classifier sets the field to
+// false; Glue's built-in CSV classifier, which has no such field, trims.
+func keepSpaces(d *CsvClassifier) bool {
+	return d.DisableValueTrimming == nil || *d.DisableValueTrimming
 }
 
 // csvTypeKinds maps Glue's CustomDatatypes names to catalog types.

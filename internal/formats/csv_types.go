@@ -34,13 +34,14 @@ func bitOf(k types.Kind) kindBit { return 1 << uint(k) }
 type csvTyper struct {
 	custom  bool
 	allowed kindBit
+	keep    bool // CSVOptions.KeepSpaces
 }
 
-func newCSVTyper(kinds []types.Kind) csvTyper {
+func newCSVTyper(kinds []types.Kind, keepSpaces bool) csvTyper {
 	if kinds == nil {
-		return csvTyper{}
+		return csvTyper{keep: keepSpaces}
 	}
-	t := csvTyper{custom: true}
+	t := csvTyper{custom: true, keep: keepSpaces}
 	for _, k := range kinds {
 		t.allowed |= bitOf(k)
 	}
@@ -50,9 +51,15 @@ func newCSVTyper(kinds []types.Kind) csvTyper {
 // column returns a fresh guesser for one column.
 func (t csvTyper) column() colGuesser {
 	if !t.custom {
-		return &defaultGuess{}
+		return &defaultGuess{keep: t.keep}
 	}
-	return &customGuess{cand: t.allowed}
+	return &customGuess{cand: t.allowed, keep: t.keep}
+}
+
+// untrimmed reports whether s, typed without trimming, can only be a
+// string: it has whitespace around it (or is only whitespace).
+func untrimmed(s string) bool {
+	return s != "" && strings.TrimSpace(s) != s
 }
 
 // value types a single field (header detection).
@@ -70,9 +77,19 @@ type colGuesser interface {
 }
 
 // defaultGuess is Glue's default: boolean | bigint ⊂ double ⊂ string.
-type defaultGuess struct{ t *types.Type }
+type defaultGuess struct {
+	t    *types.Type
+	keep bool
+}
 
-func (g *defaultGuess) add(s string)     { g.t = types.Merge(g.t, inferText(s)) }
+func (g *defaultGuess) add(s string) {
+	if g.keep && untrimmed(s) {
+		g.t = types.TString
+		return
+	}
+	g.t = types.Merge(g.t, inferText(s))
+}
+
 func (g *defaultGuess) typ() *types.Type { return g.t }
 
 // customGuess narrows a set of candidate kinds.
@@ -82,9 +99,17 @@ type customGuess struct {
 	// Decimal precision needs: the most integer digits and the largest
 	// scale of the values seen.
 	intDigits, scale int
+	keep             bool
 }
 
 func (g *customGuess) add(s string) {
+	if g.keep && untrimmed(s) {
+		g.seen = true // only string fits, or binary for bytes that are not UTF-8
+		if g.cand &= bitOf(types.Binary); !g.fits(types.Binary, s) {
+			g.cand = 0
+		}
+		return
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return

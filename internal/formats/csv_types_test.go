@@ -2,6 +2,7 @@ package formats
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -126,4 +127,60 @@ func FuzzCSVCustomTypes(f *testing.F) {
 			t.Fatalf("read with inferred schema %s: %v", inf.Schema, err)
 		}
 	})
+}
+
+// TestCSVKeepSpaces: by default values are trimmed before they are typed;
+// with KeepSpaces (DisableValueTrimming) a value with whitespace around it
+// is a string, and a value of spaces is not a null. Reading trims either
+// way, so both schemas read the file back.
+func TestCSVKeepSpaces(t *testing.T) {
+	data := "id,qty,ok,day,gap\n1, 7,true ,2024-01-02,  \n2,8,false, 2024-01-03,5\n"
+	custom := []types.Kind{types.SmallInt, types.Boolean, types.Date}
+	for _, tc := range []struct {
+		name  string
+		kinds []types.Kind
+		keep  bool
+		want  string
+	}{
+		{"default types, trimmed", nil, false, "id:bigint qty:bigint ok:boolean day:string gap:bigint"},
+		{"default types, kept", nil, true, "id:bigint qty:string ok:string day:string gap:string"},
+		{"custom types, trimmed", custom, false, "id:smallint qty:smallint ok:boolean day:date gap:smallint"},
+		{"custom types, kept", custom, true, "id:smallint qty:string ok:string day:string gap:string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := Options{Format: CSV, CSV: CSVOptions{Types: tc.kinds, KeepSpaces: tc.keep}}
+			inf, err := Infer(bytes.NewReader([]byte(data)), int64(len(data)), "a.csv", o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := colString(inf.Columns); got != tc.want {
+				t.Fatalf("got  %s\nwant %s", got, tc.want)
+			}
+			o.Schema = inf.Schema
+			if err := drain([]byte(data), "a.csv", o); err != nil {
+				t.Fatalf("read back: %v", err)
+			}
+		})
+	}
+}
+
+// TestCSVBlankTyped: a value of only whitespace in a typed column is a
+// null, as inference (which trims values) saw it, not a read error.
+func TestCSVBlankTyped(t *testing.T) {
+	data := "id,n\n1,2\n2,   \n3,\t\n"
+	inf, err := Infer(bytes.NewReader([]byte(data)), int64(len(data)), "a.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := colString(inf.Columns); got != "id:bigint n:bigint" {
+		t.Fatalf("inferred %s", got)
+	}
+	r, err := Open(bytes.NewReader([]byte(data)), int64(len(data)), "a.csv", Options{Schema: inf.Schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := fmt.Sprint(readAll(t, r)); got != "[[1 2] [2 NULL] [3 NULL]]" {
+		t.Fatalf("read %s", got)
+	}
 }

@@ -36,6 +36,11 @@ type CSVOptions struct {
 	// narrowest that fits every sampled value; string is always the
 	// fallback. nil is Glue's default set (boolean, bigint, double, string).
 	Types []types.Kind
+	// KeepSpaces types values as they are (a Glue custom classifier's
+	// DisableValueTrimming): a value with whitespace around it is a
+	// string, and a value of only whitespace is not empty. By default
+	// inference trims values first. Reading is unaffected.
+	KeepSpaces bool
 }
 
 func init() {
@@ -105,7 +110,7 @@ func newCSVSource(src *Source, o *Options) (*csvSource, error) {
 		return nil, fmt.Errorf("invalid CSV delimiter %q", co.Delimiter)
 	}
 	c := &csvSource{p: &csvParser{r: br, delim: byte(co.Delimiter), quote: quote, max: o.MaxRecordBytes}, opts: co,
-		typer: newCSVTyper(co.Types)}
+		typer: newCSVTyper(co.Types, co.KeepSpaces)}
 	n := min(o.SampleRows, 100)
 	for len(c.queue) < n {
 		r, err := c.p.read()

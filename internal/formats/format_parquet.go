@@ -18,6 +18,12 @@ import (
 type ParquetOptions struct {
 	Compression  string // SNAPPY (default), GZIP, ZSTD, UNCOMPRESSED
 	RowGroupRows int64  // rows per row group; 0 = 131072
+	// MaxRowGroupBytes caps the compressed bytes of one row group's column
+	// chunks, which the reader holds in memory at once; a larger row group
+	// is an error. 0 = DefaultParquetMaxRowGroupBytes (2 GiB). When lower
+	// than arrow-go's page limits (64 MiB compressed, 256 MiB uncompressed)
+	// it caps pages too.
+	MaxRowGroupBytes int64
 }
 
 func init() {
@@ -43,12 +49,34 @@ func safe(what string, f func() error) (err error) {
 	return f()
 }
 
-func openParquetFile(src *Source) (*file.Reader, error) {
+// openParquetFile parses the footer. Sizes arrow-go would allocate
+// unchecked are checked first (parquet_guard.go): the footer's before
+// arrow-go reads it, the ARROW:schema entry's before arrow-go decodes it.
+// Pages are capped by arrow-go's limits (64 MiB compressed, 256 MiB not)
+// or o.Parquet.MaxRowGroupBytes if lower.
+func openParquetFile(src *Source, o *Options) (*file.Reader, error) {
+	props := parquet.NewReaderProperties(nil)
+	if m := o.Parquet.MaxRowGroupBytes; m > 0 {
+		props.MaxCompressedPageSize = min(props.MaxCompressedPageSize, m)
+		props.MaxUncompressedPageSize = min(props.MaxUncompressedPageSize, m)
+	}
 	var pf *file.Reader
 	err := safe("parquet footer", func() error {
-		var err error
-		pf, err = file.NewParquetReader(io.NewSectionReader(src.At, 0, src.Size))
-		return err
+		tail, err := checkParquetTail(src.At, src.Size)
+		if err != nil {
+			return err
+		}
+		pf, err = file.NewParquetReader(io.NewSectionReader(tail, 0, src.Size), file.WithReadProps(props))
+		tail.data = nil // the footer is parsed; data reads go to the file
+		if err != nil {
+			return err
+		}
+		if err := checkParquetMeta(pf); err != nil {
+			pf.Close()
+			pf = nil
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, explainParquet(err)
@@ -74,12 +102,22 @@ type parquetReader struct {
 }
 
 func openParquet(src *Source, o *Options) (Reader, error) {
-	pf, err := openParquetFile(src)
+	pf, err := openParquetFile(src, o)
 	if err != nil {
 		return nil, err
 	}
 	p := &parquetReader{pf: pf}
 	err = safe("parquet schema", func() error {
+		maxRowGroup := o.Parquet.MaxRowGroupBytes
+		if maxRowGroup <= 0 {
+			maxRowGroup = DefaultParquetMaxRowGroupBytes
+		}
+		// arrow-go reads the first row group of every column on goroutines
+		// of its own, where a panic is fatal: chunk placement is checked
+		// first.
+		if err := checkParquetChunks(pf, src.Size, maxRowGroup); err != nil {
+			return err
+		}
 		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(o.BatchSize)}, o.Alloc)
 		if err != nil {
 			return err
@@ -130,7 +168,7 @@ func (p *parquetReader) Close() error {
 }
 
 func inferParquet(src *Source, o *Options) (*Inference, error) {
-	pf, err := openParquetFile(src)
+	pf, err := openParquetFile(src, o)
 	if err != nil {
 		return nil, err
 	}

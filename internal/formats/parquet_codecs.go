@@ -4,8 +4,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
+	"github.com/apache/arrow-go/v18/parquet"
 	pqcompress "github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/klauspost/compress/snappy"
+	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 )
 
@@ -16,31 +20,88 @@ import (
 // Arrow C++ does, so Parquet files written by Hadoop/Spark with LZ4 open.
 //
 // arrow-go's codec table is process-global; registering one stateless codec
-// for a compression arrow-go leaves unimplemented changes nothing else.
+// for a compression arrow-go leaves unimplemented changes nothing else, nor
+// do the wrappers of its snappy and zstd codecs below for valid pages.
+// (The wrappers drop arrow-go's streaming page decoding, which tarn does
+// not enable.)
 func init() {
 	pqcompress.RegisterCodec(pqcompress.Codecs.Lz4, lz4Codec{})
 	if c, err := pqcompress.GetCodec(pqcompress.Codecs.Snappy); err == nil {
-		pqcompress.RegisterCodec(pqcompress.Codecs.Snappy, emptyTolerant{c})
+		pqcompress.RegisterCodec(pqcompress.Codecs.Snappy, snappyPages{c})
+	}
+	if c, err := pqcompress.GetCodec(pqcompress.Codecs.Zstd); err == nil {
+		pqcompress.RegisterCodec(pqcompress.Codecs.Zstd, zstdPages{Codec: c})
 	}
 }
 
-// emptyTolerant wraps a codec so that an empty compressed page (written by
-// some Parquet v2 writers for pages whose values section is empty) decodes
-// to nothing instead of failing, as Arrow C++ and parquet-mr accept.
-type emptyTolerant struct{ pqcompress.Codec }
+// arrow-go hands Decode a dst of the page's declared uncompressed size (at
+// most its page limit) and fails unless exactly that much comes out. Its
+// gzip, brotli and LZ4_RAW codecs decode into dst; snappy allocates what
+// the block header declares (up to 4 GiB), zstd whatever a frame expands
+// to (up to 64 GiB). The wrappers below keep both to len(dst).
 
-func (e emptyTolerant) DecodeWithError(dst, src []byte) ([]byte, error) {
+var errPageSize = errors.New("compressed page decodes past its declared size")
+
+// snappyPages is arrow-go's snappy codec, checking a block's declared size
+// against dst first, and decoding an empty compressed page (written by
+// some Parquet v2 writers for pages whose values section is empty) to
+// nothing instead of failing, as Arrow C++ and parquet-mr accept.
+type snappyPages struct{ pqcompress.Codec }
+
+func (c snappyPages) DecodeWithError(dst, src []byte) ([]byte, error) {
 	if len(src) == 0 {
 		return dst[:0], nil
 	}
-	if ec, ok := e.Codec.(pqcompress.ErrorCodec); ok {
+	n, err := snappy.DecodedLen(src)
+	if err != nil {
+		return nil, err
+	}
+	if n > len(dst) {
+		return nil, fmt.Errorf("%w: snappy block of %d bytes, page of %d", errPageSize, n, len(dst))
+	}
+	if ec, ok := c.Codec.(pqcompress.ErrorCodec); ok {
 		return ec.DecodeWithError(dst, src)
 	}
-	return e.Codec.Decode(dst, src), nil
+	return c.Codec.Decode(dst, src), nil
 }
 
-func (e emptyTolerant) Decode(dst, src []byte) []byte {
-	out, err := e.DecodeWithError(dst, src)
+func (c snappyPages) Decode(dst, src []byte) []byte {
+	out, err := c.DecodeWithError(dst, src)
+	if err != nil {
+		panic(err) // arrow-go calls DecodeWithError when available
+	}
+	return out
+}
+
+// zstdPages is arrow-go's zstd codec decoding into dst's length at most.
+type zstdPages struct {
+	pqcompress.Codec
+}
+
+// zstdDecoder decodes no more than the capacity of DecodeAll's dst (and
+// never more than arrow-go's largest page).
+var zstdDecoder = sync.OnceValue(func() *zstd.Decoder {
+	d, err := zstd.NewReader(nil, zstd.WithDecodeAllCapLimit(true),
+		zstd.WithDecoderMaxMemory(uint64(parquet.DefaultMaxUncompressedPageSize)))
+	if err != nil {
+		panic(err) // static options
+	}
+	return d
+})
+
+func (zstdPages) DecodeWithError(dst, src []byte) ([]byte, error) {
+	out, err := zstdDecoder().DecodeAll(src, dst[:0:len(dst)])
+	if err != nil {
+		if errors.Is(err, zstd.ErrDecoderSizeExceeded) {
+			return nil, fmt.Errorf("%w: zstd, page of %d bytes", errPageSize, len(dst))
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c zstdPages) Decode(dst, src []byte) []byte {
+	out, err := c.DecodeWithError(dst, src)
 	if err != nil {
 		panic(err) // arrow-go calls DecodeWithError when available
 	}
@@ -73,6 +134,10 @@ func (c lz4Codec) Decode(dst, src []byte) []byte {
 	return out
 }
 
+// decodeHadoopLZ4 decodes Hadoop-framed blocks into dst, whose length is
+// the page's declared uncompressed size (arrow-go checks it against its
+// page limit): the blocks' own sizes must fit in it, so a corrupt block
+// header cannot ask for more memory.
 func decodeHadoopLZ4(dst, src []byte) ([]byte, bool) {
 	out := dst[:0]
 	for len(src) > 0 {
@@ -82,20 +147,15 @@ func decodeHadoopLZ4(dst, src []byte) ([]byte, bool) {
 		raw := int(binary.BigEndian.Uint32(src))
 		comp := int(binary.BigEndian.Uint32(src[4:]))
 		src = src[8:]
-		if comp > len(src) || raw > 1<<30 {
+		start := len(out)
+		if comp > len(src) || raw > len(dst)-start {
 			return nil, false
 		}
-		start := len(out)
-		if cap(out)-start < raw {
-			grown := make([]byte, start, start+raw)
-			copy(grown, out)
-			out = grown
-		}
-		n, err := lz4.UncompressBlock(src[:comp], out[start:start+raw])
+		n, err := lz4.UncompressBlock(src[:comp], dst[start:start+raw])
 		if err != nil || n != raw {
 			return nil, false
 		}
-		out = out[:start+raw]
+		out = dst[:start+raw]
 		src = src[comp:]
 	}
 	return out, true

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -155,7 +156,9 @@ func (t *textReader) appendRow(r any) error {
 		for i, f := range fields {
 			var v any
 			if i < len(r) {
-				if r[i] != "" || f.Type.ID() == arrow.STRING {
+				// A blank value is null unless the column is a string:
+				// inference types values trimmed (csv_types.go).
+				if f.Type.ID() == arrow.STRING || strings.TrimSpace(r[i]) != "" {
 					v = r[i]
 				}
 			}
