@@ -163,6 +163,9 @@ func (s *Store) RunLifecycle(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := s.pruneEarlyLedger(ctx); err != nil {
+		return errs.E("objstore.lifecycle", errs.IO, err)
+	}
 	return s.lcQueue(ctx, now)
 }
 

@@ -68,6 +68,7 @@ func (s *Store) moveVersion(ctx context.Context, in *MoveInput) (int64, error) {
 			return errs.E(op, errs.Conflict, "version changed during the move")
 		}
 		if cur.Class() != in.Class {
+			vb.leftClass(cur)
 			now := s.now()
 			cur.ClassSince = &now
 		}

@@ -278,3 +278,55 @@ func TestUsage(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9+1e-6*math.Abs(b) }
+
+// TestEarlyDeleteLedger checks S3's early-deletion charge: a version
+// deleted, overwritten or moved out of its class before the class's
+// minimum storage duration is billed for the rest of it, in the month it
+// happened.
+func TestEarlyDeleteLedger(t *testing.T) {
+	forEachBackendClock(t, func(t *testing.T, s *Store, c *fakeClock) {
+		ctx := ctxT(t)
+		mkBucket(t, s, defaultBkt)
+		putClass(t, s, defaultBkt, "ia", "STANDARD_IA", randBytes(1024, 1))
+		g := putClass(t, s, defaultBkt, "g", "GLACIER", randBytes(1<<20, 2))
+		putClass(t, s, defaultBkt, "old", "STANDARD_IA", randBytes(1024, 3))
+		c.Advance(10 * day)
+		put(t, s, defaultBkt, "ia", []byte("overwritten in STANDARD")) // 20 of 30 days left
+		_, err := s.moveVersion(ctx, &MoveInput{Bucket: defaultBkt, Key: "g", VersionID: g.Version(), Seq: g.seq(), Class: "DEEP_ARCHIVE"})
+		must(t, err)                                    // 80 of 90 days left
+		c.Advance(20*day + 6*time.Hour)                 // May 31, 18:00: same month
+		must(t, s.DeleteObject(ctx, defaultBkt, "old")) // past its 30 days: no charge
+		u, err := s.Usage(ctx, nil)
+		must(t, err)
+		byClass := map[string]ClassUsage{}
+		for _, cu := range u.Classes {
+			byClass[cu.Class] = cu
+		}
+		p := DefaultPrices()
+		wantIA := float64(128<<10) / gb * p["STANDARD_IA"] * 20 / 30
+		wantG := float64(1<<20+40<<10) / gb * p["GLACIER"] * 80 / 30
+		if ia := byClass["STANDARD_IA"]; ia.EarlyDeletes != 1 || !near(ia.EarlyDeleteUSD, wantIA) {
+			t.Fatalf("STANDARD_IA %+v, want 1 early delete of %v", ia, wantIA)
+		}
+		if gl := byClass["GLACIER"]; gl.EarlyDeletes != 1 || !near(gl.EarlyDeleteUSD, wantG) {
+			t.Fatalf("GLACIER %+v, want 1 early delete of %v", gl, wantG)
+		}
+		if !near(u.EarlyDeleteUSD, wantIA+wantG) {
+			t.Fatalf("total %v", u.EarlyDeleteUSD)
+		}
+		c.Advance(30 * day) // next month
+		u, err = s.Usage(ctx, nil)
+		must(t, err)
+		if u.EarlyDeleteUSD != 0 {
+			t.Fatalf("last month's charges in this month: %v", u.EarlyDeleteUSD)
+		}
+		if n := len(metaKeys(t, s, earlyPrefix)); n != 2 {
+			t.Fatalf("%d ledger events, want 2", n)
+		}
+		c.Advance(400 * day)
+		runLC(t, s)
+		if n := len(metaKeys(t, s, earlyPrefix)); n != 0 {
+			t.Fatalf("%d ledger events older than %v kept", n, earlyLedgerKeep)
+		}
+	})
+}

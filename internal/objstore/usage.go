@@ -3,6 +3,7 @@ package objstore
 import (
 	"context"
 	"sort"
+	"time"
 
 	"github.com/tarnhq/tarn/internal/errs"
 )
@@ -40,6 +41,11 @@ type ClassUsage struct {
 	// overwritten or transitioned now (S3's early-deletion charge).
 	UnderMinimum     int64   `json:"under_minimum,omitempty"`
 	MinimumChargeUSD float64 `json:"minimum_charge_usd,omitempty"`
+	// EarlyDeletes counts the versions deleted, overwritten or moved out
+	// of the class this month before its minimum duration, and
+	// EarlyDeleteUSD is what S3 bills for the rest of their minimums.
+	EarlyDeletes   int64   `json:"early_deletes,omitempty"`
+	EarlyDeleteUSD float64 `json:"early_delete_usd,omitempty"`
 }
 
 // Usage is the cost view: usage per bucket and class, and what keeping
@@ -48,8 +54,9 @@ type Usage struct {
 	Classes    []ClassUsage `json:"classes"`
 	MonthlyUSD float64      `json:"monthly_usd"`
 	// MinimumChargeUSD sums the classes' committed minimum-duration
-	// charges.
+	// charges; EarlyDeleteUSD the early-deletion charges of this month.
 	MinimumChargeUSD float64 `json:"minimum_charge_usd"`
+	EarlyDeleteUSD   float64 `json:"early_delete_usd"`
 	// SavedUSD is the monthly cost of everything in STANDARD minus the
 	// actual monthly cost: what lifecycle and class choices save.
 	SavedUSD float64 `json:"saved_usd"`
@@ -137,11 +144,22 @@ func (s *Store) Usage(ctx context.Context, prices map[string]float64) (*Usage, e
 			return nil, errs.E("objstore.Usage", errs.IO, err)
 		}
 	}
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if err := s.earlyUsage(ctx, month, prices, func(bucket, class string) *ClassUsage {
+		k := [2]string{bucket, class}
+		if acc[k] == nil {
+			acc[k] = &ClassUsage{Bucket: bucket, Class: class, MinStorageDays: MinStorageDays[class]}
+		}
+		return acc[k]
+	}); err != nil {
+		return nil, err
+	}
 	out := &Usage{}
 	for _, u := range acc {
 		out.Classes = append(out.Classes, *u)
 		out.MonthlyUSD += u.MonthlyUSD
 		out.MinimumChargeUSD += u.MinimumChargeUSD
+		out.EarlyDeleteUSD += u.EarlyDeleteUSD
 		out.SavedUSD += u.StandardUSD - u.MonthlyUSD
 	}
 	sort.Slice(out.Classes, func(i, j int) bool {

@@ -261,6 +261,9 @@ type versionBatch struct {
 	// lcMark queues the batch's keys for the lifecycle engine even in a
 	// bucket without configuration (an INTELLIGENT_TIERING object).
 	lcMark bool
+	// left are the versions leaving their storage class (for the
+	// early-deletion ledger).
+	left []*Object
 }
 
 // demote moves the current version o into s3/v/, noncurrent since now.
@@ -276,6 +279,7 @@ func (vb *versionBatch) demote(o *Object, now time.Time) {
 
 // drop removes version o (current when cur is set) and its references.
 func (vb *versionBatch) drop(o *Object, cur bool) {
+	vb.leftClass(o)
 	for _, id := range o.allBlobIDs() {
 		if !vb.keep[id] {
 			vb.b.Delete(refKey(id))
@@ -310,6 +314,7 @@ func (s *Store) apply(ctx context.Context, op, bucket string, vb *versionBatch) 
 	var err error
 	if ok {
 		s.lcMarks(bk, vb)
+		s.earlyCharges(vb)
 		err = s.meta.Apply(ctx, &vb.b)
 	}
 	s.bmu.RUnlock()
