@@ -5,23 +5,23 @@ package crawler
 // schema and table parts may hold % wildcards. The crawl reads the
 // database's own catalog (no rows) and writes one Glue table per table or
 // view, named <prefix><database>_<schema>_<table>, with Location
-// <database>.<schema>.<table>. Only PostgreSQL is spoken
-// (jdbc_postgres.go); other engines fail the crawl with a message naming
-// them.
+// <database>.<schema>.<table>. Connections are parsed and dialled by
+// package jdbc (shared with Glue's TestConnection); only PostgreSQL is
+// spoken (jdbc_postgres.go), other engines fail the crawl with a message
+// naming them.
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/tarnhq/tarn/internal/catalog"
 	"github.com/tarnhq/tarn/internal/errs"
+	"github.com/tarnhq/tarn/internal/jdbc"
 )
 
 // Table parameters of JDBC tables.
@@ -97,79 +97,6 @@ func (p jdbcPath) under() string {
 	return p.db + "." + p.schema + "." + p.table
 }
 
-// jdbcConn is a Glue JDBC connection, parsed.
-type jdbcConn struct {
-	name       string // Glue connection name
-	url        string // as given
-	engine     string // postgresql, mysql, sqlserver, oracle, ...
-	host, port string
-	db         string // database of the URL
-	params     url.Values
-	user, pass string
-	enforceSSL bool
-}
-
-// parseJDBCConnection reads a connection's JDBC properties. Engines other
-// than PostgreSQL are reported by name.
-func parseJDBCConnection(c catalog.Connection) (*jdbcConn, error) {
-	if c.ConnectionType != "JDBC" {
-		return nil, fmt.Errorf("connection %s is a %s connection, not JDBC", c.Name, c.ConnectionType)
-	}
-	props := c.ConnectionProperties
-	raw := props["JDBC_CONNECTION_URL"]
-	rest, ok := strings.CutPrefix(raw, "jdbc:")
-	if !ok {
-		return nil, fmt.Errorf("connection %s: JDBC_CONNECTION_URL %q does not start with jdbc:", c.Name, raw)
-	}
-	engine, _, _ := strings.Cut(rest, ":")
-	jc := &jdbcConn{name: c.Name, url: raw, engine: strings.ToLower(engine), user: props["USERNAME"], pass: props["PASSWORD"],
-		enforceSSL: strings.EqualFold(props["JDBC_ENFORCE_SSL"], "true")}
-	if jc.engine != "postgresql" {
-		return nil, fmt.Errorf("connection %s uses the %s JDBC engine (%s); tarn crawls only PostgreSQL JDBC targets (jdbc:postgresql://host:port/database)",
-			c.Name, jc.engine, raw)
-	}
-	if jc.user == "" && props["SECRET_ID"] != "" {
-		return nil, fmt.Errorf("connection %s keeps its credentials in Secrets Manager (SECRET_ID), which tarn does not read; set USERNAME and PASSWORD", c.Name)
-	}
-	u, err := url.Parse(rest)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("connection %s: JDBC_CONNECTION_URL %q is not jdbc:postgresql://host:port/database", c.Name, raw)
-	}
-	jc.host, jc.port = u.Hostname(), u.Port()
-	if jc.port == "" {
-		jc.port = "5432"
-	}
-	jc.db = strings.Trim(u.Path, "/")
-	jc.params = u.Query()
-	return jc, nil
-}
-
-// dsn is the libpq URL of database db on the connection's server.
-func (c *jdbcConn) dsn(db string) string {
-	q := url.Values{}
-	mode := "prefer"
-	switch {
-	case c.enforceSSL:
-		mode = "require"
-	case c.params.Get("sslmode") != "":
-		mode = c.params.Get("sslmode")
-	case strings.EqualFold(c.params.Get("ssl"), "true"):
-		mode = "require"
-	}
-	q.Set("sslmode", mode)
-	timeout := "10"
-	for _, k := range []string{"connectTimeout", "loginTimeout"} {
-		if v := c.params.Get(k); v != "" && v != "0" {
-			timeout = v
-		}
-	}
-	q.Set("connect_timeout", timeout)
-	q.Set("application_name", "tarn-crawler")
-	u := url.URL{Scheme: "postgres", User: url.UserPassword(c.user, c.pass), Host: net.JoinHostPort(c.host, c.port),
-		Path: "/" + db, RawQuery: q.Encode()}
-	return u.String()
-}
-
 // relation is a table or view read from a database's catalog.
 type relation struct {
 	schema, name string
@@ -211,7 +138,7 @@ func (e *Engine) crawlJDBC(ctx context.Context, cat string, r *record, rn *run) 
 		} else if err != nil {
 			return nil, nil, fail("connection %s: %s", jt.ConnectionName, errText(err))
 		}
-		jc, err := parseJDBCConnection(conn)
+		jc, err := jdbc.Parse(conn)
 		if err != nil {
 			return nil, nil, fail("%v", err)
 		}

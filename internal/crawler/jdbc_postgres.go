@@ -2,16 +2,13 @@ package crawler
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tarnhq/tarn/internal/catalog"
+	"github.com/tarnhq/tarn/internal/jdbc"
 )
 
 // PostgreSQL: the relations of one database and their columns, read from
@@ -48,17 +45,10 @@ type pgType struct {
 
 // readPostgres connects to database db of the connection's server and
 // reads its relations.
-func readPostgres(ctx context.Context, jc *jdbcConn, db string) ([]relation, error) {
-	cfg, err := pgx.ParseConfig(jc.dsn(db))
+func readPostgres(ctx context.Context, jc *jdbc.Conn, db string) ([]relation, error) {
+	conn, err := jc.Dial(ctx, db, "tarn-crawler")
 	if err != nil {
-		return nil, fmt.Errorf("connection %s: %v", jc.name, err)
-	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("connecting to %s (connection %s, database %s, user %s): %s", jc.url, jc.name, db, jc.user, pgErrText(err))
+		return nil, err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	rels, err := pgReadRelations(ctx, conn)
@@ -66,25 +56,9 @@ func readPostgres(ctx context.Context, jc *jdbcConn, db string) ([]relation, err
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("reading the catalog of database %s through connection %s: %s", db, jc.name, pgErrText(err))
+		return nil, fmt.Errorf("reading the catalog of database %s through connection %s: %s", db, jc.Name, jdbc.ErrText(err))
 	}
 	return rels, nil
-}
-
-// pgErrText is a one-line message: the server's error, or the driver's
-// with its per-attempt lines (TLS, then plain) joined and deduplicated.
-func pgErrText(err error) string {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Severity + ": " + pe.Message + " (SQLSTATE " + pe.Code + ")"
-	}
-	var lines []string
-	for _, l := range strings.Split(err.Error(), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines, " ")
 }
 
 func pgReadRelations(ctx context.Context, conn *pgx.Conn) ([]relation, error) {

@@ -82,58 +82,6 @@ func TestCovers(t *testing.T) {
 	}
 }
 
-func TestParseJDBCConnection(t *testing.T) {
-	conn := func(url string, props ...string) catalog.Connection {
-		p := map[string]string{"JDBC_CONNECTION_URL": url, "USERNAME": "u", "PASSWORD": "p@ss/word"}
-		for i := 0; i+1 < len(props); i += 2 {
-			p[props[i]] = props[i+1]
-		}
-		return catalog.Connection{Name: "c", ConnectionType: "JDBC", ConnectionProperties: p}
-	}
-	jc, err := parseJDBCConnection(conn("jdbc:postgresql://db.example:6543/shop?ssl=true&connectTimeout=3"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if jc.host != "db.example" || jc.port != "6543" || jc.db != "shop" || jc.user != "u" {
-		t.Fatalf("%+v", jc)
-	}
-	if d := jc.dsn("other"); d != "postgres://u:p%40ss%2Fword@db.example:6543/other?application_name=tarn-crawler&connect_timeout=3&sslmode=require" {
-		t.Fatal(d)
-	}
-	jc, _ = parseJDBCConnection(conn("jdbc:postgresql://[::1]/shop"))
-	if jc.host != "::1" || jc.port != "5432" || !strings.Contains(jc.dsn("shop"), "@[::1]:5432/shop?") || !strings.Contains(jc.dsn("shop"), "sslmode=prefer") {
-		t.Fatalf("%+v %s", jc, jc.dsn("shop"))
-	}
-	jc, _ = parseJDBCConnection(conn("jdbc:postgresql://h:1/shop?sslmode=disable", "JDBC_ENFORCE_SSL", "true"))
-	if !strings.Contains(jc.dsn("shop"), "sslmode=require") {
-		t.Fatal(jc.dsn("shop"))
-	}
-	for url, want := range map[string]string{
-		"jdbc:mysql://h:3306/shop":                       "uses the mysql JDBC engine",
-		"jdbc:sqlserver://h:1433;databaseName=shop":      "uses the sqlserver JDBC engine",
-		"jdbc:oracle:thin://@h:1521/orcl":                "uses the oracle JDBC engine",
-		"jdbc:redshift://h:5439/dev":                     "uses the redshift JDBC engine",
-		"postgresql://h/shop":                            "does not start with jdbc:",
-		"jdbc:postgresql:shop":                           "is not jdbc:postgresql://host:port/database",
-		"jdbc:postgresql://h:notaport/shop":              "is not jdbc:postgresql://host:port/database",
-		"jdbc:postgresql://h:5432/shop?user=x&password=": "",
-	} {
-		_, err := parseJDBCConnection(conn(url))
-		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
-			t.Errorf("%s: %v, want %q", url, err, want)
-		}
-	}
-	_, err = parseJDBCConnection(catalog.Connection{Name: "k", ConnectionType: "KAFKA"})
-	if err == nil || !strings.Contains(err.Error(), "not JDBC") {
-		t.Error(err)
-	}
-	_, err = parseJDBCConnection(catalog.Connection{Name: "s", ConnectionType: "JDBC", ConnectionProperties: map[string]string{
-		"JDBC_CONNECTION_URL": "jdbc:postgresql://h/db", "SECRET_ID": "arn:x"}})
-	if err == nil || !strings.Contains(err.Error(), "SECRET_ID") {
-		t.Error(err)
-	}
-}
-
 func TestPgHiveType(t *testing.T) {
 	types := map[uint32]pgType{
 		16: {name: "bool", typtype: "b"}, 23: {name: "int4", typtype: "b"}, 1700: {name: "numeric", typtype: "b"},

@@ -143,7 +143,7 @@ func TestCrawlerJDBCFailures(t *testing.T) {
 		{"nope", `JDBC target "fails/public/%": connection nope not found`},
 		{"down", "connection refused"},
 		{"badpw", `password authentication failed for user "tarn"`},
-		{"mysql", "connection mysql uses the mysql JDBC engine (jdbc:mysql://127.0.0.1:3306/fails); tarn crawls only PostgreSQL JDBC targets"},
+		{"mysql", "connection mysql uses the mysql JDBC engine (jdbc:mysql://127.0.0.1:3306/fails); tarn speaks only PostgreSQL over JDBC"},
 	} {
 		name := fmt.Sprintf("fail%d", i)
 		ok[*glue.CreateCrawlerOutput](t)(c.CreateCrawler(ctx, jdbcCrawler(name, "lake",

@@ -98,6 +98,7 @@ func (a *api) registerMisc(s *awsjson.Service) {
 	a.registerStats(s, "Table", false)
 	a.registerStats(s, "Partition", true)
 	a.registerConnections(s)
+	a.registerTestConnection(s)
 	a.registerFunctions(s)
 	s.Handle("TagResource", awsjson.Op(func(ctx context.Context, in *struct {
 		ResourceArn string
