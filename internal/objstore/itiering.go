@@ -196,6 +196,13 @@ func (s *Store) FlushAccess(ctx context.Context) error {
 	return nil
 }
 
+// matches reports whether the enabled configuration c selects o (its
+// prefix and tags).
+func (c *ITieringConfig) matches(o *Object) bool {
+	return c.Status == "Enabled" && strings.HasPrefix(o.Key, c.Filter.Prefix) &&
+		(&LifecycleRule{Status: "Enabled", Filter: &LifecycleFilter{Tags: c.Filter.Tags}}).matches(o)
+}
+
 // tierIntelligent moves an INTELLIGENT_TIERING object down its access
 // tiers by the time since its last access: 30 days → Infrequent, 90 →
 // Archive Instant, then the opt-in archive tiers of a matching bucket
@@ -217,7 +224,7 @@ func (s *Store) tierIntelligent(ctx context.Context, b *Bucket, o *Object, now t
 		tier = AccessInfrequent
 	}
 	for _, c := range b.ITiering {
-		if c.Status != "Enabled" || !strings.HasPrefix(o.Key, c.Filter.Prefix) || !(&LifecycleRule{Status: "Enabled", Filter: &LifecycleFilter{Tags: c.Filter.Tags}}).matches(o) {
+		if !c.matches(o) {
 			continue
 		}
 		for _, t := range c.Tierings {

@@ -89,16 +89,21 @@ func (s *Store) ruleDue(from time.Time, days *int, date *time.Time) time.Time {
 	return *date
 }
 
+// transitions reports whether rule r of b may transition o at all: it has
+// transitions, and o is not under the bucket's default minimum
+// transition size (128 KiB unless varies_by_storage_class) without the
+// rule's own ObjectSizeGreaterThan.
+func (b *Bucket) transitions(r *LifecycleRule, o *Object) bool {
+	return len(r.Transitions) > 0 && (b.Lifecycle.TransitionMinSize == TransitionMinVaries || o.Size >= 128<<10 ||
+		r.Filter != nil && r.Filter.SizeGreaterThan != nil)
+}
+
 // dueTransition returns the furthest class a due transition moves o to.
 func (s *Store) dueTransition(b *Bucket, o *Object, now time.Time) (string, bool) {
 	best := ""
 	for i, rules := 0, b.lcRules(); i < len(rules); i++ {
 		r := &rules[i]
-		if !r.matches(o) || len(r.Transitions) == 0 {
-			continue
-		}
-		if b.Lifecycle.TransitionMinSize != TransitionMinVaries && o.Size < 128<<10 &&
-			(r.Filter == nil || r.Filter.SizeGreaterThan == nil) {
+		if !r.matches(o) || !b.transitions(r, o) {
 			continue
 		}
 		for _, t := range r.Transitions {
@@ -343,8 +348,7 @@ func (s *Store) dueObject(b *Bucket, o *Object) time.Time {
 		if e := r.Expiration; e != nil && (e.Days != nil || e.Date != nil) {
 			soonest(s.ruleDue(o.LastModified, e.Days, e.Date))
 		}
-		if len(r.Transitions) == 0 || b.Lifecycle.TransitionMinSize != TransitionMinVaries && o.Size < 128<<10 &&
-			(r.Filter == nil || r.Filter.SizeGreaterThan == nil) {
+		if !b.transitions(r, o) {
 			continue
 		}
 		for _, t := range r.Transitions {
@@ -370,7 +374,7 @@ func (s *Store) dueObject(b *Bucket, o *Object) time.Time {
 		}
 	}
 	for _, c := range b.ITiering {
-		if c.Status != "Enabled" || !strings.HasPrefix(o.Key, c.Filter.Prefix) || !(&LifecycleRule{Status: "Enabled", Filter: &LifecycleFilter{Tags: c.Filter.Tags}}).matches(o) {
+		if !c.matches(o) {
 			continue
 		}
 		for _, t := range c.Tierings {

@@ -103,14 +103,10 @@ func (s *Store) Usage(ctx context.Context, prices map[string]float64) (*Usage, e
 				u = &ClassUsage{Bucket: bucket, Class: class, MinStorageDays: MinStorageDays[class]}
 				acc[k] = u
 			}
-			bill, price, extra := o.Size, prices[class], 0.0
+			bill, price, atStandard := billable(o), prices[class], int64(0)
 			switch class {
-			case "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR":
-				bill = max(bill, 128<<10)
 			case "GLACIER", "DEEP_ARCHIVE":
-				// 32 KiB of index at the class's price, 8 KiB at STANDARD's.
-				bill += 32 << 10
-				extra = float64(8<<10) / gb * prices["STANDARD"]
+				atStandard = 8 << 10 // of the 40 KiB of index, 8 KiB are billed at STANDARD's price
 			case "INTELLIGENT_TIERING":
 				tier := o.AccessTier
 				if o.ArchiveStatus != "" {
@@ -120,10 +116,7 @@ func (s *Store) Usage(ctx context.Context, prices map[string]float64) (*Usage, e
 					price = p
 				}
 			}
-			monthly := float64(bill)/gb*price + extra
-			if extra > 0 {
-				bill += 8 << 10
-			}
+			monthly := float64(bill-atStandard)/gb*price + float64(atStandard)/gb*prices["STANDARD"]
 			u.Objects++
 			u.Bytes += o.Size
 			u.BillableBytes += bill
